@@ -1,7 +1,24 @@
 //! The domain and the solver of the configurator.
 //!
 //! Pure library: no I/O, no threads, no clock, so that it builds for `wasm32-unknown-unknown`
-//! and the browser runs the very same propagation as the server. See `ARCHITECTURE.md`.
+//! and the browser runs the very same propagation as the server. See `ARCHITECTURE.md` for the
+//! map: catalog → rules → resolve → ir → compile → solver → propagate / diagnosis.
 
+pub mod catalog;
+pub mod compile;
+pub mod diagnosis;
+pub mod diagnostic;
+pub mod engine;
+pub mod eval;
+pub mod ir;
 pub mod number;
+pub mod propagate;
+pub mod resolve;
 pub mod rules;
+pub mod solver;
+
+pub use catalog::{Catalog, Format};
+pub use diagnostic::{Diagnostic, Severity};
+pub use engine::{compile_catalog, load, Compiled, LintReport, Session};
+pub use propagate::{Choice, Domains, OptionState};
+pub use solver::{Effort, LimitReached};

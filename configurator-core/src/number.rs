@@ -156,7 +156,10 @@ mod tests {
         assert!(Decimal::parse("1e5").is_none());
         assert!(Decimal::parse(".5").is_none());
         assert_eq!(Decimal::parse("199.90").unwrap().to_string(), "199.9");
-        assert_eq!(Decimal::from_f64(0.1).unwrap().raw() * 3, Decimal::parse("0.3").unwrap().raw());
+        assert_eq!(
+            Decimal::from_f64(0.1).unwrap().raw() * 3,
+            Decimal::parse("0.3").unwrap().raw()
+        );
         assert!(Decimal::from_f64(f64::NAN).is_none());
         assert!(Decimal::from_f64(1e300).is_none());
     }

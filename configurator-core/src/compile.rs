@@ -1,0 +1,645 @@
+//! Compilation of constraints to CNF: one Boolean variable per option, plus auxiliary
+//! variables.
+//!
+//! - Boolean structure: Tseitin encoding (definitional clauses for nested sub-formulas), with
+//!   top-level conjunctions and disjunctions asserted directly.
+//! - Attribute comparisons: expanded over the combinations of options they range over; each
+//!   combination gives a clause or a pseudo-Boolean (PB) constraint guarded by it.
+//! - PB constraints (`sum(power_w) + 100 <= psu.watts`): generalized totalizer encoding (Joshi,
+//!   Martins, Manquinho 2015) from rustsat, one encoding per distinct weighted sum, shared by all
+//!   the bounds that use it.
+//! - Cardinalities: pairwise at-most-one for small groups, totalizer otherwise.
+//! - Tables: one selector variable per allowed row, with support clauses so that unit
+//!   propagation sees which rows remain (Bacchus 2007, "GAC via unit propagation").
+//!
+//! Every clause is tagged with the constraint it belongs to (or none, for the shared PB
+//! encodings, which on their own allow every assignment of the options). The solver can then
+//! guard each constraint with a selector literal, which is how conflicts and explanations name
+//! rules.
+
+use crate::ir::{
+    combination_count, combinations, Atom, Constraint, ConstraintInfo, Formula, Index, OptionIdx,
+    ScalarTerm, TableCell, TableConstraint,
+};
+use crate::rules::ast::{CmpOp, TableKind};
+use rustsat::encodings::card::{self, BoundLower as _, BoundUpper as _};
+use rustsat::encodings::pb::{
+    BoundLower as _, BoundLowerIncremental as _, BoundUpper as _, BoundUpperIncremental as _,
+    DoubleGeneralizedTotalizer,
+};
+use rustsat::instances::{BasicVarManager, Cnf as RsCnf, ManageVars};
+use rustsat::types::{Lit, Var};
+use std::collections::HashMap;
+
+/// Limits that keep a pathological catalog from exhausting memory during compilation.
+#[derive(Clone, Copy, Debug)]
+pub struct CompileLimits {
+    /// Combinations one comparison may range over.
+    pub max_combinations: usize,
+    /// Clauses in the whole CNF.
+    pub max_clauses: usize,
+}
+
+impl Default for CompileLimits {
+    fn default() -> Self {
+        CompileLimits {
+            max_combinations: 1_000_000,
+            max_clauses: 10_000_000,
+        }
+    }
+}
+
+/// The compiled catalog: clauses over option variables `0..n_options` and auxiliary
+/// variables `n_options..n_vars`.
+#[derive(Clone, Debug)]
+pub struct Cnf {
+    pub n_options: usize,
+    pub n_vars: usize,
+    pub clauses: Vec<Vec<Lit>>,
+    /// For each clause, the constraint it encodes; `None` for shared definitional clauses.
+    pub owner: Vec<Option<u32>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError {
+    /// The constraint id (rule id or `group:<id>`).
+    pub constraint: String,
+    pub message: String,
+}
+
+/// The literal "option `o` is chosen".
+pub fn option_lit(o: OptionIdx) -> Lit {
+    Var::new(o as u32).pos_lit()
+}
+
+struct Encoder<'a> {
+    index: &'a Index,
+    limits: CompileLimits,
+    vars: BasicVarManager,
+    clauses: Vec<Vec<Lit>>,
+    owner: Vec<Option<u32>>,
+    tag: Option<u32>,
+    true_lit: Option<Lit>,
+    /// One totalizer per normalised weighted sum.
+    totalizers: HashMap<Vec<(Lit, usize)>, DoubleGeneralizedTotalizer>,
+    error: Option<String>,
+}
+
+/// `Σ w·l <= ub` over positive weights, or a constant truth value.
+enum LinearLe {
+    Const(bool),
+    Pb(Vec<(Lit, usize)>, usize),
+}
+
+/// Compiles all constraints. Fails only on resource limits.
+pub fn compile(
+    index: &Index,
+    constraints: &[ConstraintInfo],
+    limits: CompileLimits,
+) -> Result<Cnf, CompileError> {
+    let n_options = index.n_options();
+    let mut enc = Encoder {
+        index,
+        limits,
+        vars: BasicVarManager::from_next_free(Var::new(n_options as u32)),
+        clauses: Vec::new(),
+        owner: Vec::new(),
+        tag: None,
+        true_lit: None,
+        totalizers: HashMap::new(),
+        error: None,
+    };
+    for (ci, c) in constraints.iter().enumerate() {
+        enc.tag = Some(ci as u32);
+        match &c.body {
+            Constraint::Cardinality { group, min, max } => {
+                let lits: Vec<Lit> = index.groups[*group].options().map(option_lit).collect();
+                enc.cardinality(&lits, *min as usize, *max as usize);
+            }
+            Constraint::Table(t) => enc.table(t),
+            Constraint::Formula(f) => enc.assert(f),
+        }
+        if let Some(message) = enc.error.take() {
+            return Err(CompileError {
+                constraint: c.id.clone(),
+                message,
+            });
+        }
+        if enc.clauses.len() > limits.max_clauses {
+            return Err(CompileError {
+                constraint: c.id.clone(),
+                message: format!(
+                    "the catalog compiles to more than {} clauses",
+                    limits.max_clauses
+                ),
+            });
+        }
+    }
+    let n_vars = enc.vars.n_used() as usize;
+    Ok(Cnf {
+        n_options,
+        n_vars: n_vars.max(n_options),
+        clauses: enc.clauses,
+        owner: enc.owner,
+    })
+}
+
+impl Encoder<'_> {
+    fn clause(&mut self, c: Vec<Lit>) {
+        self.clauses.push(c);
+        self.owner.push(self.tag);
+    }
+
+    fn fresh(&mut self) -> Lit {
+        self.vars.new_var().pos_lit()
+    }
+
+    fn true_lit(&mut self) -> Lit {
+        if let Some(t) = self.true_lit {
+            return t;
+        }
+        let t = self.fresh();
+        let tag = self.tag.take();
+        self.clause(vec![t]);
+        self.tag = tag;
+        self.true_lit = Some(t);
+        t
+    }
+
+    /// Adds clauses produced by a rustsat encoder, tagged with `tag`.
+    fn absorb(&mut self, cnf: RsCnf, tag: Option<u32>) {
+        let saved = self.tag;
+        self.tag = tag;
+        for cl in cnf {
+            self.clause(cl.iter().copied().collect());
+        }
+        self.tag = saved;
+    }
+
+    fn cardinality(&mut self, lits: &[Lit], min: usize, max: usize) {
+        if min > lits.len() {
+            self.clause(vec![]);
+            return;
+        }
+        if min == 1 {
+            self.clause(lits.to_vec());
+        } else if min > 1 {
+            self.card(card::Totalizer::from_iter(lits.iter().copied()), min, true);
+        }
+        if max >= lits.len() {
+            return;
+        }
+        if max == 0 {
+            for l in lits {
+                self.clause(vec![!*l]);
+            }
+        } else if max == 1 && lits.len() <= 8 {
+            for i in 0..lits.len() {
+                for j in i + 1..lits.len() {
+                    self.clause(vec![!lits[i], !lits[j]]);
+                }
+            }
+        } else {
+            self.card(card::Totalizer::from_iter(lits.iter().copied()), max, false);
+        }
+    }
+
+    fn card(&mut self, mut tot: card::Totalizer, bound: usize, lower: bool) {
+        let mut cnf = RsCnf::new();
+        let units = if lower {
+            tot.encode_lb(bound..=bound, &mut cnf, &mut self.vars)
+                .map_err(|_| ())
+                .and_then(|_| tot.enforce_lb(bound).map_err(|_| ()))
+        } else {
+            tot.encode_ub(bound..=bound, &mut cnf, &mut self.vars)
+                .map_err(|_| ())
+                .and_then(|_| tot.enforce_ub(bound).map_err(|_| ()))
+        };
+        let tag = self.tag;
+        self.absorb(cnf, tag);
+        match units {
+            Ok(units) => {
+                for u in units {
+                    self.clause(vec![u]);
+                }
+            }
+            Err(()) => self.clause(vec![]),
+        }
+    }
+
+    fn table(&mut self, t: &TableConstraint) {
+        let index = self.index;
+        match t.kind {
+            TableKind::Forbidden => {
+                for row in &t.rows {
+                    let mut cl = Vec::new();
+                    for (cell, g) in row.iter().zip(&t.columns) {
+                        match cell {
+                            TableCell::Any => {}
+                            TableCell::Option(o) => cl.push(!option_lit(*o)),
+                            TableCell::Nothing => {
+                                cl.extend(index.groups[*g].options().map(option_lit))
+                            }
+                        }
+                    }
+                    self.clause(cl);
+                }
+            }
+            TableKind::Allowed => {
+                let selectors: Vec<Lit> = t.rows.iter().map(|_| self.fresh()).collect();
+                self.clause(selectors.clone());
+                for (row, r) in t.rows.iter().zip(&selectors) {
+                    for (cell, g) in row.iter().zip(&t.columns) {
+                        match cell {
+                            TableCell::Any => {}
+                            TableCell::Option(o) => self.clause(vec![!*r, option_lit(*o)]),
+                            TableCell::Nothing => {
+                                for o in index.groups[*g].options() {
+                                    self.clause(vec![!*r, !option_lit(o)]);
+                                }
+                            }
+                        }
+                    }
+                }
+                // Support clauses: a chosen option needs a row that admits it.
+                for (col, g) in t.columns.iter().enumerate() {
+                    for o in index.groups[*g].options() {
+                        let mut cl = vec![!option_lit(o)];
+                        for (row, r) in t.rows.iter().zip(&selectors) {
+                            if matches!(row[col], TableCell::Any)
+                                || row[col] == TableCell::Option(o)
+                            {
+                                cl.push(*r);
+                            }
+                        }
+                        self.clause(cl);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds clauses that make `f` hold.
+    fn assert(&mut self, f: &Formula) {
+        match f {
+            Formula::Const(true) => {}
+            Formula::Const(false) => self.clause(vec![]),
+            Formula::Lit(o, s) => self.clause(vec![lit_of(*o, *s)]),
+            Formula::And(xs) => xs.iter().for_each(|x| self.assert(x)),
+            Formula::Or(xs) => {
+                let mut flat = Vec::new();
+                flatten_or(xs, &mut flat);
+                if flat.iter().any(|x| matches!(x, Formula::Const(true))) {
+                    return;
+                }
+                // One atom can be asserted under the disjunction of the others; the rest are
+                // reified.
+                let atom_pos = flat.iter().position(|x| matches!(x, Formula::Atom(_)));
+                let mut prefix = Vec::new();
+                for (i, x) in flat.iter().enumerate() {
+                    if Some(i) != atom_pos && !matches!(x, Formula::Const(false)) {
+                        prefix.push(self.lit(x));
+                    }
+                }
+                match atom_pos.map(|i| flat[i]) {
+                    Some(Formula::Atom(a)) => self.assert_atom(a, &prefix),
+                    _ => self.clause(prefix),
+                }
+            }
+            Formula::Not(x) => match x.as_ref() {
+                Formula::Const(b) => self.assert(&Formula::Const(!b)),
+                Formula::Lit(o, s) => self.clause(vec![lit_of(*o, !*s)]),
+                Formula::Not(y) => self.assert(y),
+                Formula::And(ys) => self.assert(&Formula::Or(
+                    ys.iter().cloned().map(Formula::negate).collect(),
+                )),
+                Formula::Or(ys) => ys
+                    .iter()
+                    .for_each(|y| self.assert(&Formula::negate(y.clone()))),
+                Formula::Iff(a, b) => self.assert(&Formula::Iff(
+                    a.clone(),
+                    Box::new(Formula::negate(b.as_ref().clone())),
+                )),
+                Formula::Atom(_) => {
+                    let l = self.lit(x);
+                    self.clause(vec![!l]);
+                }
+            },
+            Formula::Iff(a, b) => {
+                let la = self.lit(a);
+                let lb = self.lit(b);
+                self.clause(vec![!la, lb]);
+                self.clause(vec![la, !lb]);
+            }
+            Formula::Atom(a) => self.assert_atom(a, &[]),
+        }
+    }
+
+    /// Adds clauses for `prefix ∨ atom`.
+    fn assert_atom(&mut self, a: &Atom, prefix: &[Lit]) {
+        let index = self.index;
+        let over = a.over().to_vec();
+        if combination_count(index, &over) > self.limits.max_combinations {
+            self.error = Some(format!(
+                "the comparison ranges over more than {} combinations of options",
+                self.limits.max_combinations
+            ));
+            return;
+        }
+        for combo in combinations(index, &over) {
+            let mut base: Vec<Lit> = prefix.to_vec();
+            base.extend(combo.iter().map(|o| !option_lit(*o)));
+            match a {
+                Atom::Scalar {
+                    lhs, rhs, equal, ..
+                } => {
+                    if let Some(false) = scalar(index, lhs, rhs, *equal, &over, &combo) {
+                        self.clause(base);
+                    }
+                }
+                Atom::Numeric { form, op, .. } => {
+                    let Some((constant, vars)) = form.instantiate(index, &over, &combo) else {
+                        continue;
+                    };
+                    let vars: Vec<(OptionIdx, i128)> = vars.iter().map(|(o, c)| (*o, *c)).collect();
+                    let parts: Vec<LinearLe> = match op {
+                        CmpOp::Ne => {
+                            let l = self.reify_cmp(&vars, constant, CmpOp::Ne);
+                            base.push(l);
+                            self.clause(base);
+                            continue;
+                        }
+                        _ => le_forms(&vars, constant, *op),
+                    };
+                    for part in parts {
+                        match part {
+                            LinearLe::Const(true) => {}
+                            LinearLe::Const(false) => self.clause(base.clone()),
+                            LinearLe::Pb(lits, ub) => {
+                                for u in self.enforce(lits, ub, false) {
+                                    let mut cl = base.clone();
+                                    cl.push(u);
+                                    self.clause(cl);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A literal equivalent to `f` (Tseitin).
+    fn lit(&mut self, f: &Formula) -> Lit {
+        match f {
+            Formula::Const(true) => self.true_lit(),
+            Formula::Const(false) => !self.true_lit(),
+            Formula::Lit(o, s) => lit_of(*o, *s),
+            Formula::Not(x) => !self.lit(x),
+            Formula::And(xs) => {
+                let ls: Vec<Lit> = xs.iter().map(|x| self.lit(x)).collect();
+                self.and_lit(ls)
+            }
+            Formula::Or(xs) => {
+                let ls: Vec<Lit> = xs.iter().map(|x| self.lit(x)).collect();
+                self.or_lit(ls)
+            }
+            Formula::Iff(a, b) => {
+                let la = self.lit(a);
+                let lb = self.lit(b);
+                let y = self.fresh();
+                self.clause(vec![!y, !la, lb]);
+                self.clause(vec![!y, la, !lb]);
+                self.clause(vec![y, la, lb]);
+                self.clause(vec![y, !la, !lb]);
+                y
+            }
+            Formula::Atom(a) => self.atom_lit(a),
+        }
+    }
+
+    fn and_lit(&mut self, ls: Vec<Lit>) -> Lit {
+        if ls.len() == 1 {
+            return ls[0];
+        }
+        let y = self.fresh();
+        let mut back = vec![y];
+        for l in &ls {
+            self.clause(vec![!y, *l]);
+            back.push(!*l);
+        }
+        self.clause(back);
+        y
+    }
+
+    fn or_lit(&mut self, ls: Vec<Lit>) -> Lit {
+        if ls.len() == 1 {
+            return ls[0];
+        }
+        let y = self.fresh();
+        let mut fwd = vec![!y];
+        for l in &ls {
+            self.clause(vec![y, !*l]);
+            fwd.push(*l);
+        }
+        self.clause(fwd);
+        y
+    }
+
+    /// A literal equivalent to the atom: the conjunction over combinations of
+    /// `combination -> comparison`.
+    fn atom_lit(&mut self, a: &Atom) -> Lit {
+        let index = self.index;
+        let over = a.over().to_vec();
+        if combination_count(index, &over) > self.limits.max_combinations {
+            self.error = Some(format!(
+                "the comparison ranges over more than {} combinations of options",
+                self.limits.max_combinations
+            ));
+            return self.true_lit();
+        }
+        let mut conj = Vec::new();
+        for combo in combinations(index, &over) {
+            let cmp = match a {
+                Atom::Scalar {
+                    lhs, rhs, equal, ..
+                } => match scalar(index, lhs, rhs, *equal, &over, &combo) {
+                    None | Some(true) => continue,
+                    Some(false) => None,
+                },
+                Atom::Numeric { form, op, .. } => {
+                    let Some((constant, vars)) = form.instantiate(index, &over, &combo) else {
+                        continue;
+                    };
+                    let vars: Vec<(OptionIdx, i128)> = vars.iter().map(|(o, c)| (*o, *c)).collect();
+                    Some(self.reify_cmp(&vars, constant, *op))
+                }
+            };
+            let mut disj: Vec<Lit> = combo.iter().map(|o| !option_lit(*o)).collect();
+            if let Some(c) = cmp {
+                disj.push(c);
+            }
+            conj.push(self.or_lit(disj));
+        }
+        if conj.is_empty() {
+            return self.true_lit();
+        }
+        self.and_lit(conj)
+    }
+
+    /// A literal equivalent to `Σ vars + constant op 0`.
+    fn reify_cmp(&mut self, vars: &[(OptionIdx, i128)], constant: i128, op: CmpOp) -> Lit {
+        match op {
+            CmpOp::Ne => {
+                let eq = self.reify_cmp(vars, constant, CmpOp::Eq);
+                !eq
+            }
+            _ => {
+                let parts: Vec<Lit> = le_forms(vars, constant, op)
+                    .into_iter()
+                    .map(|p| self.reify_le(p))
+                    .collect();
+                self.and_lit(parts)
+            }
+        }
+    }
+
+    /// A literal equivalent to `Σ w·l <= ub`.
+    fn reify_le(&mut self, le: LinearLe) -> Lit {
+        match le {
+            LinearLe::Const(b) => {
+                let t = self.true_lit();
+                if b {
+                    t
+                } else {
+                    !t
+                }
+            }
+            LinearLe::Pb(lits, ub) => {
+                let y = self.fresh();
+                for u in self.enforce(lits.clone(), ub, false) {
+                    self.clause(vec![!y, u]);
+                }
+                for u in self.enforce(lits, ub + 1, true) {
+                    self.clause(vec![y, u]);
+                }
+                y
+            }
+        }
+    }
+
+    /// Literals whose conjunction enforces `Σ <= bound` (or `Σ >= bound` when `lower`), from
+    /// the shared totalizer of this weighted sum. Its own clauses are added untagged.
+    fn enforce(&mut self, lits: Vec<(Lit, usize)>, bound: usize, lower: bool) -> Vec<Lit> {
+        let tot = self
+            .totalizers
+            .entry(lits.clone())
+            .or_insert_with(|| DoubleGeneralizedTotalizer::from_iter(lits.iter().copied()));
+        let mut cnf = RsCnf::new();
+        let result = if lower {
+            tot.encode_lb_change(bound..=bound, &mut cnf, &mut self.vars)
+                .map_err(|_| ())
+                .and_then(|_| tot.enforce_lb(bound).map_err(|_| ()))
+        } else {
+            tot.encode_ub_change(bound..=bound, &mut cnf, &mut self.vars)
+                .map_err(|_| ())
+                .and_then(|_| tot.enforce_ub(bound).map_err(|_| ()))
+        };
+        self.absorb(cnf, None);
+        match result {
+            Ok(units) => units,
+            Err(()) => {
+                // Unsatisfiable bound: a false literal.
+                vec![!self.true_lit()]
+            }
+        }
+    }
+}
+
+fn lit_of(o: OptionIdx, chosen: bool) -> Lit {
+    if chosen {
+        option_lit(o)
+    } else {
+        !option_lit(o)
+    }
+}
+
+fn flatten_or<'f>(xs: &'f [Formula], out: &mut Vec<&'f Formula>) {
+    for x in xs {
+        match x {
+            Formula::Or(ys) => flatten_or(ys, out),
+            other => out.push(other),
+        }
+    }
+}
+
+/// Truth of a string/boolean comparison for one combination; `None` when an attribute is
+/// missing (not constrained).
+fn scalar(
+    index: &Index,
+    lhs: &ScalarTerm,
+    rhs: &ScalarTerm,
+    equal: bool,
+    over: &[usize],
+    combo: &[OptionIdx],
+) -> Option<bool> {
+    let l = lhs.instantiate(index, over, combo)?;
+    let r = rhs.instantiate(index, over, combo)?;
+    Some((l == r) == equal)
+}
+
+/// `Σ c·x + constant op 0` as a conjunction of `Σ w·l <= ub` with positive weights
+/// (`op` is not `!=`).
+fn le_forms(vars: &[(OptionIdx, i128)], constant: i128, op: CmpOp) -> Vec<LinearLe> {
+    // Each entry: (sign applied to Σ, bound) meaning sign·Σ <= bound.
+    let bounds: Vec<(i128, i128)> = match op {
+        CmpOp::Le => vec![(1, -constant)],
+        CmpOp::Lt => vec![(1, -constant - 1)],
+        CmpOp::Ge => vec![(-1, constant)],
+        CmpOp::Gt => vec![(-1, constant - 1)],
+        CmpOp::Eq => vec![(1, -constant), (-1, constant)],
+        CmpOp::Ne => unreachable!("!= is handled as a negated =="),
+    };
+    bounds
+        .into_iter()
+        .map(|(sign, bound)| normalise_le(vars, sign, bound))
+        .collect()
+}
+
+/// `sign·Σ c·x <= bound` with positive integer weights, divided by their gcd.
+fn normalise_le(vars: &[(OptionIdx, i128)], sign: i128, mut bound: i128) -> LinearLe {
+    let mut lits: Vec<(Lit, i128)> = Vec::new();
+    for (o, c) in vars {
+        let c = c * sign;
+        if c > 0 {
+            lits.push((option_lit(*o), c));
+        } else if c < 0 {
+            // c·x = c + |c|·¬x
+            bound -= c;
+            lits.push((!option_lit(*o), -c));
+        }
+    }
+    if bound < 0 {
+        return LinearLe::Const(false);
+    }
+    let total: i128 = lits.iter().map(|(_, w)| *w).sum();
+    if bound >= total {
+        return LinearLe::Const(true);
+    }
+    let g = lits.iter().fold(0i128, |g, (_, w)| gcd(g, *w)).max(1);
+    let ub = bound / g;
+    let mut out: Vec<(Lit, usize)> = lits
+        .into_iter()
+        .map(|(l, w)| (l, (w / g).min(ub + 1) as usize))
+        .collect();
+    out.sort_unstable();
+    LinearLe::Pb(out, ub as usize)
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}

@@ -1,0 +1,333 @@
+//! The entry points: compile a catalog once, then answer questions about it.
+//!
+//! [`Compiled`] holds everything derived from a catalog (index, constraints, CNF) and is
+//! immutable, so a server can share it between requests. A [`Session`] owns the incremental SAT
+//! solver for one customer's configuration.
+
+use crate::catalog::{parse_catalog, Catalog, Format};
+use crate::compile::{compile, option_lit, Cnf, CompileLimits};
+use crate::diagnosis::quickxplain;
+use crate::diagnostic::{did_you_mean, suggest, Diagnostic, Severity};
+use crate::ir::{ConstraintInfo, Index, OptionIdx, Origin};
+use crate::propagate::{domains, Choice, Domains, OptionState};
+use crate::resolve::{cardinality_constraints, table_from_def, AttrTypes, ResolveError, Resolver};
+use crate::rules::{line_col, parse_rule, ParseError};
+use crate::solver::{Effort, Guards, LimitReached, SatSolver};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A catalog compiled for the solver.
+#[derive(Debug)]
+pub struct Compiled {
+    pub catalog: Catalog,
+    pub index: Index,
+    /// Group cardinalities first (one per group, in group order), then rules in catalog order.
+    pub constraints: Vec<ConstraintInfo>,
+    pub cnf: Cnf,
+    /// Warnings found while compiling (errors prevent compilation).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads and compiles a catalog file's text. `source` positions errors in the file.
+pub fn load(source: &str, format: Format) -> Result<Compiled, Vec<Diagnostic>> {
+    let catalog = parse_catalog(source, format)?;
+    compile_catalog(catalog, Some(source))
+}
+
+/// Resolves every rule (collecting all errors, not just the first) and compiles to CNF.
+pub fn compile_catalog(
+    catalog: Catalog,
+    source: Option<&str>,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    let index = Index::new(&catalog);
+    let types = AttrTypes::new(&catalog);
+    let resolver = Resolver {
+        index: &index,
+        types: &types,
+    };
+    let mut constraints = cardinality_constraints(&catalog, &index);
+    let mut errors = Vec::new();
+    for (ri, rule) in catalog.rules.iter().enumerate() {
+        let body = if let Some(text) = &rule.rule {
+            match parse_rule(text) {
+                Ok(b) => b,
+                Err(e) => {
+                    errors.push(parse_diagnostic(&e, &rule.id, text, source));
+                    continue;
+                }
+            }
+        } else if let Some(t) = &rule.table {
+            crate::rules::ast::RuleBody::Table(table_from_def(t))
+        } else {
+            continue;
+        };
+        match resolver.rule(&body) {
+            Ok(c) => constraints.push(ConstraintInfo {
+                id: rule.id.clone(),
+                description: rule.description.clone(),
+                origin: Origin::Rule(ri),
+                body: c,
+            }),
+            Err(e) => errors.push(resolve_diagnostic(
+                &e,
+                &rule.id,
+                rule.rule.as_deref(),
+                source,
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let cnf = compile(&index, &constraints, CompileLimits::default())
+        .map_err(|e| vec![Diagnostic::error("too-large", e.message).in_rule(e.constraint)])?;
+    let mut warnings = Vec::new();
+    for r in &catalog.rules {
+        if r.description.trim().is_empty() {
+            warnings.push(
+                Diagnostic::warning(
+                    "no-description",
+                    "the rule has no description; explanations will only show its id",
+                )
+                .in_rule(&r.id),
+            );
+        }
+    }
+    Ok(Compiled {
+        catalog,
+        index,
+        constraints,
+        cnf,
+        warnings,
+    })
+}
+
+/// Finds where the rule text starts in the catalog file, when it appears there verbatim (no
+/// escapes): the first occurrence after the rule's id.
+fn locate(source: Option<&str>, rule_id: &str, text: &str) -> Option<usize> {
+    let source = source?;
+    if text.is_empty() {
+        return None;
+    }
+    let from = source.find(&format!("\"{rule_id}\"")).unwrap_or(0);
+    source[from..]
+        .find(text)
+        .map(|i| i + from)
+        .or_else(|| source.find(text))
+}
+
+fn position(
+    d: Diagnostic,
+    rule_id: &str,
+    text: &str,
+    offset: usize,
+    source: Option<&str>,
+) -> Diagnostic {
+    match (locate(source, rule_id, text), source) {
+        (Some(start), Some(src)) => {
+            let (line, col) = line_col(src, start + offset.min(text.len()));
+            d.at(line, col, true)
+        }
+        _ => {
+            let (line, col) = line_col(text, offset);
+            d.at(line, col, false)
+        }
+    }
+}
+
+fn parse_diagnostic(e: &ParseError, rule_id: &str, text: &str, source: Option<&str>) -> Diagnostic {
+    let d = Diagnostic::error("syntax", e.message.clone()).in_rule(rule_id);
+    position(d, rule_id, text, e.offset, source)
+}
+
+fn resolve_diagnostic(
+    e: &ResolveError,
+    rule_id: &str,
+    text: Option<&str>,
+    source: Option<&str>,
+) -> Diagnostic {
+    let d = Diagnostic::error(e.code, e.message.clone()).in_rule(rule_id);
+    match text {
+        Some(t) => position(d, rule_id, t, e.span.start, source),
+        None => d,
+    }
+}
+
+/// The lint report of `configurator check`.
+#[derive(Clone, Debug, Serialize)]
+pub struct LintReport {
+    pub options: usize,
+    pub rules: usize,
+    pub satisfiable: bool,
+    /// Options in no valid product.
+    pub dead: Vec<String>,
+    /// Options in every valid product.
+    pub forced: Vec<String>,
+    /// When unsatisfiable: a minimal set of constraints (rules and group cardinalities) that
+    /// conflict.
+    pub conflict: Vec<RuleRef>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    pub id: String,
+    pub description: String,
+}
+
+impl LintReport {
+    /// Usable: satisfiable and without errors.
+    pub fn usable(&self) -> bool {
+        self.satisfiable
+            && !self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+    }
+}
+
+impl Compiled {
+    pub fn n_options(&self) -> usize {
+        self.index.n_options()
+    }
+
+    /// Looks up `group.option`, with a "did you mean" error.
+    pub fn option(&self, name: &str) -> Result<OptionIdx, String> {
+        self.index.option(name).ok_or_else(|| {
+            let hint = did_you_mean(&suggest(name, self.index.names.iter().map(|s| s.as_str())));
+            format!("unknown option {name}{hint}")
+        })
+    }
+
+    pub fn name(&self, o: OptionIdx) -> &str {
+        &self.index.names[o]
+    }
+
+    pub fn rule_ref(&self, constraint: usize) -> RuleRef {
+        let c = &self.constraints[constraint];
+        RuleRef {
+            id: c.id.clone(),
+            description: c.description.clone(),
+        }
+    }
+
+    /// Checks the compiled catalog: satisfiable (else a minimal conflict), dead and forced
+    /// options.
+    pub fn lint(&self, effort: &mut Effort) -> Result<LintReport, LimitReached> {
+        let mut solver = SatSolver::new(&self.cnf, self.constraints.len(), Guards::None);
+        let d = domains(&mut solver, &[], effort)?;
+        let mut report = LintReport {
+            options: self.n_options(),
+            rules: self.catalog.rules.len(),
+            satisfiable: d.satisfiable,
+            dead: Vec::new(),
+            forced: Vec::new(),
+            conflict: Vec::new(),
+            diagnostics: self.warnings.clone(),
+        };
+        if d.satisfiable {
+            for (o, s) in d.states.iter().enumerate() {
+                match s {
+                    OptionState::Excluded => report.dead.push(self.name(o).to_string()),
+                    OptionState::Forced => report.forced.push(self.name(o).to_string()),
+                    _ => {}
+                }
+            }
+            for name in &report.dead {
+                report.diagnostics.push(Diagnostic::warning(
+                    "dead-option",
+                    format!("option {name} is in no valid product"),
+                ));
+            }
+            for name in &report.forced {
+                report.diagnostics.push(Diagnostic::warning(
+                    "forced-option",
+                    format!("option {name} is in every valid product"),
+                ));
+            }
+        } else {
+            let conflict = self.minimal_conflict(effort)?;
+            let ids: Vec<String> = conflict
+                .iter()
+                .map(|c| self.constraints[*c].id.clone())
+                .collect();
+            report.diagnostics.push(Diagnostic::error(
+                "unsatisfiable",
+                format!(
+                    "no product satisfies all rules; these conflict: {}",
+                    ids.join(", ")
+                ),
+            ));
+            report.conflict = conflict.into_iter().map(|c| self.rule_ref(c)).collect();
+        }
+        Ok(report)
+    }
+
+    /// A minimal set of constraints (indices) that cannot hold together (QuickXplain over the
+    /// solver's unsatisfiable core). Empty when the catalog is satisfiable.
+    pub fn minimal_conflict(&self, effort: &mut Effort) -> Result<Vec<usize>, LimitReached> {
+        let mut solver = SatSolver::new(&self.cnf, self.constraints.len(), Guards::PerConstraint);
+        let all: Vec<usize> = (0..self.constraints.len()).collect();
+        let sels: Vec<_> = all.iter().map(|c| solver.selector(*c)).collect();
+        if solver.solve(&sels, effort)? {
+            return Ok(Vec::new());
+        }
+        // Start from the core; rules before group cardinalities so that the conflict prefers
+        // to name rules (QuickXplain keeps later elements).
+        let core: Vec<_> = solver.core();
+        let mut candidates: Vec<usize> = all
+            .into_iter()
+            .filter(|c| core.contains(&solver.selector(*c)))
+            .collect();
+        candidates.sort_by_key(|c| match self.constraints[*c].origin {
+            Origin::Group(_) => (0, *c),
+            Origin::Rule(_) => (1, *c),
+        });
+        let mut oracle = |set: &[usize]| {
+            let a: Vec<_> = set.iter().map(|c| solver.selector(*c)).collect();
+            solver.solve(&a, effort)
+        };
+        let mut x = quickxplain(&[], &candidates, &mut oracle)?.unwrap_or_default();
+        x.sort_unstable();
+        Ok(x)
+    }
+}
+
+/// One customer's configuration in progress: the compiled catalog and an incremental solver.
+pub struct Session {
+    pub compiled: Arc<Compiled>,
+    solver: SatSolver,
+}
+
+impl Session {
+    pub fn new(compiled: Arc<Compiled>) -> Self {
+        let solver = SatSolver::new(&compiled.cnf, compiled.constraints.len(), Guards::None);
+        Session { compiled, solver }
+    }
+
+    /// The state of every option under the choices.
+    pub fn domains(
+        &mut self,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<Domains, LimitReached> {
+        domains(&mut self.solver, choices, effort)
+    }
+
+    /// Whether some valid product extends the choices.
+    pub fn satisfiable(
+        &mut self,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<bool, LimitReached> {
+        let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
+        self.solver.solve(&a, effort)
+    }
+
+    /// The option values of the last model found.
+    pub fn last_model(&self) -> Vec<bool> {
+        (0..self.compiled.n_options())
+            .map(|o| self.solver.value(option_lit(o)))
+            .collect()
+    }
+}

@@ -1,0 +1,211 @@
+//! The SAT solver behind every question the configurator asks: batsat (a MiniSat descendant in
+//! pure Rust, so it also runs in the browser), used incrementally with assumptions.
+//!
+//! Every call runs under an [`Effort`] budget counted in conflicts, not time: the core has no
+//! clock (there is none in `wasm32-unknown-unknown`), and conflict counts make results
+//! reproducible. When the budget runs out the call returns [`LimitReached`] instead of guessing.
+
+use crate::compile::Cnf;
+use batsat::{lbool, Callbacks, ClauseKind, SolverInterface};
+use rustsat::types::Lit;
+use std::fmt;
+
+/// A budget of solver conflicts shared by all the solver calls of one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Effort {
+    pub max_conflicts: u64,
+    pub used: u64,
+}
+
+impl Effort {
+    pub fn new(max_conflicts: u64) -> Self {
+        Effort {
+            max_conflicts,
+            used: 0,
+        }
+    }
+
+    pub fn remaining(&self) -> u64 {
+        self.max_conflicts.saturating_sub(self.used)
+    }
+}
+
+impl Default for Effort {
+    /// Ample for catalogs of thousands of options; a hard model still stops within seconds.
+    fn default() -> Self {
+        Effort::new(2_000_000)
+    }
+}
+
+/// The effort budget ran out before the answer was known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitReached {
+    pub max_conflicts: u64,
+}
+
+impl fmt::Display for LimitReached {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the solver's effort limit ({} conflicts) was reached before the answer was known",
+            self.max_conflicts
+        )
+    }
+}
+
+impl std::error::Error for LimitReached {}
+
+/// Counts conflicts (one learnt clause per conflict) and asks batsat to stop at the limit.
+struct Meter {
+    conflicts: u64,
+    limit: u64,
+}
+
+impl Callbacks for Meter {
+    fn on_new_clause(&mut self, _c: &[batsat::Lit], kind: ClauseKind) {
+        if matches!(kind, ClauseKind::Learnt) {
+            self.conflicts += 1;
+        }
+    }
+
+    fn stop(&self) -> bool {
+        self.conflicts >= self.limit
+    }
+}
+
+/// Whether each constraint's clauses are guarded by a selector literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guards {
+    /// Constraints always hold (fastest; for propagation).
+    None,
+    /// Constraint `i` holds only while its selector is assumed (for conflicts and explanations).
+    PerConstraint,
+}
+
+pub struct SatSolver {
+    inner: batsat::Solver<Meter>,
+    vars: Vec<batsat::Var>,
+    selectors: Vec<Lit>,
+    n_options: usize,
+}
+
+impl fmt::Debug for SatSolver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SatSolver")
+            .field("vars", &self.vars.len())
+            .field("selectors", &self.selectors.len())
+            .finish()
+    }
+}
+
+impl SatSolver {
+    /// Loads the CNF. With [`Guards::PerConstraint`], `n_constraints` selectors are created.
+    pub fn new(cnf: &Cnf, n_constraints: usize, guards: Guards) -> SatSolver {
+        let meter = Meter {
+            conflicts: 0,
+            limit: u64::MAX,
+        };
+        let mut s = SatSolver {
+            inner: batsat::Solver::new(batsat::SolverOpts::default(), meter),
+            vars: Vec::new(),
+            selectors: Vec::new(),
+            n_options: cnf.n_options,
+        };
+        for _ in 0..cnf.n_vars {
+            s.new_var();
+        }
+        if guards == Guards::PerConstraint {
+            s.selectors = (0..n_constraints).map(|_| s.new_var()).collect();
+        }
+        let mut buf = Vec::new();
+        for (clause, owner) in cnf.clauses.iter().zip(&cnf.owner) {
+            buf.clear();
+            buf.extend(clause.iter().map(|l| s.to_batsat(*l)));
+            if let (Some(ci), Guards::PerConstraint) = (owner, guards) {
+                let sel = s.selectors[*ci as usize];
+                buf.push(s.to_batsat(!sel));
+            }
+            s.inner.add_clause_reuse(&mut buf);
+        }
+        s
+    }
+
+    /// A fresh variable, as its positive literal.
+    pub fn new_var(&mut self) -> Lit {
+        let v = self.inner.new_var_default();
+        self.vars.push(v);
+        rustsat::types::Var::new((self.vars.len() - 1) as u32).pos_lit()
+    }
+
+    fn to_batsat(&self, l: Lit) -> batsat::Lit {
+        batsat::Lit::new(self.vars[l.var().idx()], !l.is_neg())
+    }
+
+    fn lit_of_batsat(&self, l: batsat::Lit) -> Lit {
+        // Variables are created in order, so batsat's index is ours.
+        rustsat::types::Var::new(l.var().idx()).lit(!l.sign())
+    }
+
+    /// The selector of constraint `i` (only with [`Guards::PerConstraint`]).
+    pub fn selector(&self, i: usize) -> Lit {
+        self.selectors[i]
+    }
+
+    pub fn n_options(&self) -> usize {
+        self.n_options
+    }
+
+    pub fn add_clause(&mut self, clause: &[Lit]) {
+        let mut buf: Vec<batsat::Lit> = clause.iter().map(|l| self.to_batsat(*l)).collect();
+        self.inner.add_clause_reuse(&mut buf);
+    }
+
+    /// Solves under assumptions. `Ok(true)`: a model exists (read it with [`value`]);
+    /// `Ok(false)`: none (read the conflicting assumptions with [`core`]).
+    ///
+    /// [`value`]: SatSolver::value
+    /// [`core`]: SatSolver::core
+    pub fn solve(
+        &mut self,
+        assumptions: &[Lit],
+        effort: &mut Effort,
+    ) -> Result<bool, LimitReached> {
+        let assumptions: Vec<batsat::Lit> =
+            assumptions.iter().map(|l| self.to_batsat(*l)).collect();
+        let remaining = effort.remaining();
+        if remaining == 0 {
+            return Err(LimitReached {
+                max_conflicts: effort.max_conflicts,
+            });
+        }
+        let start = self.inner.cb().conflicts;
+        self.inner.cb_mut().limit = start.saturating_add(remaining);
+        let result = self.inner.solve_limited(&assumptions);
+        effort.used += self.inner.cb().conflicts - start;
+        if result == lbool::TRUE {
+            Ok(true)
+        } else if result == lbool::FALSE {
+            Ok(false)
+        } else {
+            Err(LimitReached {
+                max_conflicts: effort.max_conflicts,
+            })
+        }
+    }
+
+    /// The value of a literal in the last model.
+    pub fn value(&self, l: Lit) -> bool {
+        let v = self.inner.get_model()[l.var().idx()];
+        (v == lbool::TRUE) != l.is_neg()
+    }
+
+    /// After an unsatisfiable [`solve`](SatSolver::solve): a subset of the assumptions that is
+    /// already unsatisfiable (not necessarily minimal).
+    pub fn core(&self) -> Vec<Lit> {
+        self.inner
+            .unsat_core()
+            .iter()
+            .map(|l| !self.lit_of_batsat(*l))
+            .collect()
+    }
+}
