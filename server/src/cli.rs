@@ -6,7 +6,15 @@ use configurator_core::{
     catalog::Format, Choice, Compiled, Diagnostic, Effort, LimitReached, OptionState,
 };
 use serde_json::{json, Map, Value};
+use std::io::Write;
 use std::process::ExitCode;
+
+/// Prints a line to stdout; a closed pipe (`| head`) ends output quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -133,9 +141,9 @@ fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failed> {
             "dead": report.dead,
             "forced": report.forced,
         });
-        println!("{out}");
+        out!("{out}");
     } else {
-        println!(
+        out!(
             "{path}: {} options in {} groups, {} rules; {}",
             report.options,
             compiled.catalog.groups.len(),
@@ -147,15 +155,15 @@ fn check(path: &str, json: bool, limits: Limits) -> Result<ExitCode, Failed> {
             }
         );
         if report.satisfiable {
-            println!(
+            out!(
                 "dead options: {}; forced options: {}",
                 list(&report.dead),
                 list(&report.forced)
             );
         } else {
-            println!("conflicting rules:");
+            out!("conflicting rules:");
             for r in &report.conflict {
-                println!("  {}: {}", r.id, r.description);
+                out!("  {}: {}", r.id, r.description);
             }
         }
     }
@@ -206,19 +214,20 @@ fn domains(path: &str, choices: &Choices, json: bool, limits: Limits) -> Result<
             .enumerate()
             .map(|(o, s)| (compiled.name(o).to_string(), json!(s.simple())))
             .collect();
-        println!(
+        out!(
             "{}",
             json!({"satisfiable": d.satisfiable, "options": options})
         );
     } else {
         if !d.satisfiable {
-            println!("The choices conflict: no valid product contains them all.");
+            out!("The choices conflict: no valid product contains them all.");
         }
         for g in &compiled.index.groups {
-            println!(
-                "{} ({:?})",
-                g.id, compiled.catalog.groups[compiled.index.group_by_id[&g.id]].kind
-            );
+            let kind = match compiled.catalog.groups[compiled.index.group_by_id[&g.id]].kind {
+                configurator_core::catalog::GroupKind::Visible => "visible",
+                configurator_core::catalog::GroupKind::Infrastructure => "infrastructure",
+            };
+            out!("{} ({kind})", g.id);
             for o in g.options() {
                 let mark = match d.states[o] {
                     OptionState::Selected => "selected (your choice)",
@@ -227,7 +236,7 @@ fn domains(path: &str, choices: &Choices, json: bool, limits: Limits) -> Result<
                     OptionState::Excluded => "excluded (implied)",
                     OptionState::Free => "free",
                 };
-                println!("  {:<40} {mark}", compiled.name(o));
+                out!("  {:<40} {mark}", compiled.name(o));
             }
         }
     }
