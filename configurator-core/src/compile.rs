@@ -229,6 +229,12 @@ impl Encoder<'_> {
 
     fn table(&mut self, t: &TableConstraint) {
         let index = self.index;
+        // A table's own meaning includes "at most one chosen option per column", so that it
+        // means the same with or without the group cardinality (e.g. inside conflict search).
+        for g in &t.columns {
+            let lits: Vec<Lit> = index.groups[*g].options().map(option_lit).collect();
+            self.cardinality(&lits, 0, 1);
+        }
         match t.kind {
             TableKind::Forbidden => {
                 for row in &t.rows {

@@ -95,7 +95,14 @@ fn compare(value: i128, op: CmpOp) -> bool {
 }
 
 fn table(index: &Index, t: &TableConstraint, chosen: &[bool]) -> bool {
-    // Columns are single-choice groups: the chosen option of each, or none.
+    // A table requires at most one chosen option per column (on its own, independent of the
+    // group's cardinality), then compares the chosen option of each column, or none.
+    if t.columns
+        .iter()
+        .any(|g| index.groups[*g].options().filter(|o| chosen[*o]).count() > 1)
+    {
+        return false;
+    }
     let values: Vec<Option<OptionIdx>> = t
         .columns
         .iter()

@@ -308,7 +308,17 @@ proptest! {
 /// Fixed seeds so that a failure found once stays covered.
 #[test]
 fn regression_seeds() {
-    for seed in [1u64, 2, 3, 42, 1234, 99_999, 0xDEAD_BEEF] {
+    for seed in [
+        1u64,
+        2,
+        3,
+        42,
+        1234,
+        99_999,
+        0xDEAD_BEEF,
+        // A table whose column had two chosen options inside a conflict subset.
+        13_259_048_982_276_952_294,
+    ] {
         check_seed(seed);
     }
 }
