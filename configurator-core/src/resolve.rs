@@ -107,6 +107,20 @@ impl Resolver<'_> {
         }
     }
 
+    /// "unknown option g.x; did you mean g.y?" with suggestions from the group's options.
+    fn unknown_option(&self, g: GroupIdx, full: &str, span: Span) -> ResolveError {
+        let names: Vec<&str> = self.index.groups[g]
+            .options()
+            .map(|x| self.index.names[x].as_str())
+            .collect();
+        let hint = did_you_mean(&suggest(full, names));
+        ResolveError {
+            code: "unknown-option",
+            message: format!("unknown option {full}{hint}"),
+            span,
+        }
+    }
+
     /// Attribute names present on at least one option of the group.
     fn group_attrs(&self, g: GroupIdx) -> Vec<&str> {
         let mut names: Vec<&str> = self.index.groups[g]
@@ -435,16 +449,7 @@ impl Resolver<'_> {
                             return Ok(Typed::Bool(Formula::Lit(opt, op == CmpOp::Eq)));
                         }
                         if !self.index.group_by_id.contains_key(oname) {
-                            let names: Vec<&str> = self.index.groups[*gi]
-                                .options()
-                                .map(|x| self.index.names[x].as_str())
-                                .collect();
-                            let hint = did_you_mean(&suggest(&full, names));
-                            return err(
-                                "unknown-option",
-                                o.span,
-                                format!("unknown option {full}{hint}"),
-                            );
+                            return Err(self.unknown_option(*gi, &full, o.span));
                         }
                     }
                 }
@@ -565,18 +570,7 @@ impl Resolver<'_> {
                         let full = format!("{gid}.{}", id.name);
                         match self.index.option(&full) {
                             Some(o) => TableCell::Option(o),
-                            None => {
-                                let names: Vec<&str> = self.index.groups[*g]
-                                    .options()
-                                    .map(|x| self.index.names[x].as_str())
-                                    .collect();
-                                let hint = did_you_mean(&suggest(&full, names));
-                                return err(
-                                    "unknown-option",
-                                    id.span,
-                                    format!("unknown option {full}{hint}"),
-                                );
-                            }
+                            None => return Err(self.unknown_option(*g, &full, id.span)),
                         }
                     }
                 });
