@@ -16,8 +16,8 @@ pub fn catalog(name: &str) -> Arc<Compiled> {
 pub fn click_sequence(compiled: &Arc<Compiled>) -> Vec<Choice> {
     let mut session = Session::new(compiled.clone());
     let mut choices = Vec::new();
-    for (gi, g) in compiled.index.groups.iter().enumerate() {
-        if compiled.catalog.groups[gi].kind != GroupKind::Visible {
+    for g in &compiled.index.groups {
+        if g.kind != GroupKind::Visible {
             continue;
         }
         let d = session

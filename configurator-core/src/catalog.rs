@@ -5,7 +5,7 @@
 //! checked later by `resolve`, which needs the whole catalog to resolve names.
 
 use crate::diagnostic::{did_you_mean, suggest, Diagnostic};
-use crate::number::Decimal;
+use crate::number::{Decimal, DecimalVisitor};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -173,23 +173,13 @@ impl<'de> Deserialize<'de> for Value {
                 Ok(Value::Bool(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-                Decimal::from_int(v)
-                    .map(Value::Number)
-                    .ok_or_else(|| E::custom(format!("number {v} is too large")))
+                DecimalVisitor.visit_i64(v).map(Value::Number)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-                i64::try_from(v)
-                    .ok()
-                    .and_then(Decimal::from_int)
-                    .map(Value::Number)
-                    .ok_or_else(|| E::custom(format!("number {v} is too large")))
+                DecimalVisitor.visit_u64(v).map(Value::Number)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-                Decimal::from_f64(v).map(Value::Number).ok_or_else(|| {
-                    E::custom(format!(
-                        "number {v} is not finite, too large, or has more than 6 decimal digits"
-                    ))
-                })
+                DecimalVisitor.visit_f64(v).map(Value::Number)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
                 Ok(Value::Str(v.to_string()))

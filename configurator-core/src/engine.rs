@@ -5,7 +5,7 @@
 //! solver for one customer's configuration.
 
 use crate::catalog::{parse_catalog, Catalog, Format};
-use crate::compile::{compile, option_lit, Cnf, CompileLimits};
+use crate::compile::{compile, Cnf, CompileLimits};
 use crate::diagnosis::quickxplain;
 use crate::diagnostic::{did_you_mean, suggest, Diagnostic, Severity};
 use crate::ir::{ConstraintInfo, Index, OptionIdx, Origin};
@@ -322,12 +322,5 @@ impl Session {
     ) -> Result<bool, LimitReached> {
         let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
         self.solver.solve(&a, effort)
-    }
-
-    /// The option values of the last model found.
-    pub fn last_model(&self) -> Vec<bool> {
-        (0..self.compiled.n_options())
-            .map(|o| self.solver.value(option_lit(o)))
-            .collect()
     }
 }

@@ -114,32 +114,35 @@ impl Serialize for Decimal {
     }
 }
 
+/// Reads numbers from TOML/JSON; also used for number-valued attributes.
+pub(crate) struct DecimalVisitor;
+
+impl de::Visitor<'_> for DecimalVisitor {
+    type Value = Decimal;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number with at most 6 decimal digits")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Decimal::from_int(v).ok_or_else(|| E::custom(format!("number {v} is too large")))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        i64::try_from(v)
+            .ok()
+            .and_then(Decimal::from_int)
+            .ok_or_else(|| E::custom(format!("number {v} is too large")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        Decimal::from_f64(v).ok_or_else(|| {
+            E::custom(format!(
+                "number {v} is not finite, too large, or has more than 6 decimal digits"
+            ))
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl de::Visitor<'_> for V {
-            type Value = Decimal;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number with at most 6 decimal digits")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
-                Decimal::from_int(v).ok_or_else(|| E::custom(format!("number {v} is too large")))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
-                i64::try_from(v)
-                    .ok()
-                    .and_then(Decimal::from_int)
-                    .ok_or_else(|| E::custom(format!("number {v} is too large")))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
-                Decimal::from_f64(v).ok_or_else(|| {
-                    E::custom(format!(
-                        "number {v} is not finite, too large, or has more than 6 decimal digits"
-                    ))
-                })
-            }
-        }
-        d.deserialize_any(V)
+        d.deserialize_any(DecimalVisitor)
     }
 }
 

@@ -304,9 +304,14 @@ impl Resolver<'_> {
     }
 
     fn sum(&self, p: &Path) -> Result<Typed, ResolveError> {
-        let (groups, attr): (Vec<GroupIdx>, &Ident) = match p.segments.as_slice() {
-            [a] => ((0..self.index.groups.len()).collect(), a),
-            [g, a] => (vec![self.group(g)?], a),
+        // `single`: the one group of `sum(group.attr)`.
+        let (groups, single, attr): (Vec<GroupIdx>, Option<GroupIdx>, &Ident) =
+            match p.segments.as_slice() {
+            [a] => ((0..self.index.groups.len()).collect(), None, a),
+            [g, a] => {
+                let gi = self.group(g)?;
+                (vec![gi], Some(gi), a)
+            }
             _ => {
                 return err(
                     "bad-reference",
@@ -347,8 +352,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        if p.segments.len() == 2 && form.vars.is_empty() {
-            let g = self.group(&p.segments[0])?;
+        if let (Some(g), true) = (single, form.vars.is_empty()) {
             if !self.group_attrs(g).contains(&attr.name.as_str()) {
                 return err(
                     "unknown-attribute",

@@ -223,7 +223,7 @@ fn domains(path: &str, choices: &Choices, json: bool, limits: Limits) -> Result<
             out!("The choices conflict: no valid product contains them all.");
         }
         for g in &compiled.index.groups {
-            let kind = match compiled.catalog.groups[compiled.index.group_by_id[&g.id]].kind {
+            let kind = match g.kind {
                 configurator_core::catalog::GroupKind::Visible => "visible",
                 configurator_core::catalog::GroupKind::Infrastructure => "infrastructure",
             };
