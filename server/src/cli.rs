@@ -73,6 +73,37 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Guided mode: the next question with a short ranked list, and the default product.
+    Guide {
+        model: String,
+        #[command(flatten)]
+        choices: Choices,
+        /// A needs profile of the catalog (e.g. gaming).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Options on the short list (at most 7).
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Run simulated customers through guided mode and the ask-everything baseline.
+    Simulate {
+        model: String,
+        #[arg(long, default_value_t = 100)]
+        customers: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Options on the short list (at most 7).
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
     /// Complete the choices into the best valid product and print its bill of materials.
     Complete {
         model: String,
@@ -154,6 +185,29 @@ pub fn run() -> ExitCode {
             json,
             limits,
         } => repair(&model, &choices, &order, json, limits),
+        Command::Guide {
+            model,
+            choices,
+            profile,
+            k,
+            json,
+            limits,
+        } => guide(
+            &model,
+            (&choices, &order),
+            profile.as_deref(),
+            k,
+            json,
+            limits,
+        ),
+        Command::Simulate {
+            model,
+            customers,
+            seed,
+            k,
+            json,
+            limits,
+        } => simulate(&model, customers, seed, k, json, limits),
         Command::Complete {
             model,
             choices,
@@ -503,6 +557,136 @@ fn complete(
         if !r.open.is_empty() {
             out!("still open: {}", r.open.join(", "));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_k(k: usize) -> Result<(), Failed> {
+    if (1..=configurator_core::guide::MAX_K).contains(&k) {
+        Ok(())
+    } else {
+        eprintln!(
+            "error: --k must be between 1 and {}",
+            configurator_core::guide::MAX_K
+        );
+        Err(Failed)
+    }
+}
+
+fn guide(
+    path: &str,
+    (choices, order): (&Choices, &[(String, bool)]),
+    profile: Option<&str>,
+    k: usize,
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    check_k(k)?;
+    let compiled = std::sync::Arc::new(load(path)?);
+    let choices = parse_choices(&compiled, choices, order)?;
+    let profile = match profile {
+        Some(id) => Some(
+            compiled
+                .catalog
+                .profiles
+                .iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = compiled
+                        .catalog
+                        .profiles
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect();
+                    eprintln!(
+                        "error: unknown profile {id}; this catalog has: {}",
+                        if ids.is_empty() {
+                            "none".to_string()
+                        } else {
+                            ids.join(", ")
+                        }
+                    );
+                    Failed
+                })?,
+        ),
+        None => None,
+    };
+    let mut effort = Effort::new(limits.max_conflicts);
+    let mut session = Session::new(compiled.clone());
+    let g = configurator_core::guide::Guide::new(&compiled, profile, None);
+    let step = g
+        .step(&mut session, &choices, k, limits.time_limit, &mut effort)
+        .map_err(|e| {
+            eprintln!("error: {path}: {e}");
+            Failed
+        })?;
+    if json {
+        out!("{}", to_json(&step));
+    } else if !step.satisfiable {
+        out!("The choices conflict; run `repair` to see ways out.");
+    } else {
+        match &step.question {
+            Some(q) => {
+                out!(
+                    "Next: {} ({} more valid, {} dominated hidden)",
+                    q.name,
+                    q.more,
+                    q.dominated.len()
+                );
+                for (i, o) in q.options.iter().enumerate() {
+                    out!(
+                        "  {}. {:<36} {:>8} {}  {}",
+                        i + 1,
+                        o.option,
+                        o.price.to_string(),
+                        compiled.catalog.currency,
+                        o.reasons.join("; ")
+                    );
+                }
+            }
+            None => out!("Nothing left to ask."),
+        }
+        if let Some(d) = &step.default {
+            out!("Default product: {} {}", d.total, d.currency);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn simulate(
+    path: &str,
+    customers: usize,
+    seed: u64,
+    k: usize,
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    check_k(k)?;
+    let compiled = std::sync::Arc::new(load(path)?);
+    let config = configurator_core::simulate::SimulationConfig {
+        customers,
+        seed,
+        k,
+        time_limit_secs: limits.time_limit,
+        ..Default::default()
+    };
+    let r = configurator_core::simulate::simulate(compiled, &config, None, None).map_err(|e| {
+        eprintln!("error: {path}: {e}");
+        Failed
+    })?;
+    if json {
+        out!("{}", to_json(&r));
+    } else {
+        out!(
+            "{} customers, {} visible groups: {:.2} decisions on average (p90 {}), baseline {:.2}; at most {} options shown; {} dead ends",
+            r.customers,
+            r.visible_groups,
+            r.mean_decisions,
+            r.p90_decisions,
+            r.baseline_mean_decisions,
+            r.max_options_shown,
+            r.dead_ends
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -142,6 +142,7 @@ pub fn random_catalog(seed: u64) -> Catalog {
             min: *min,
             max: *max,
             description: None,
+            default: None,
             options: os
                 .iter()
                 .enumerate()
@@ -193,6 +194,8 @@ pub fn random_catalog(seed: u64) -> Catalog {
         attributes: BTreeMap::new(),
         groups,
         rules,
+        profiles: Vec::new(),
+        presets: Vec::new(),
     }
 }
 
