@@ -27,6 +27,11 @@ pub struct Catalog {
     pub groups: Vec<Group>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// When true, every option is named by its `name` (the feature name of an imported
+    /// variability model, which may contain spaces), unique across the catalog, instead of
+    /// `group.option`: the CLI prints these names and accepts them besides `group.option`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub feature_names: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -459,6 +464,20 @@ pub fn validate_structure(c: &Catalog) -> Vec<Diagnostic> {
             }
         }
     }
+    if c.feature_names {
+        let mut seen = HashSet::new();
+        for g in &c.groups {
+            for o in &g.options {
+                let label = o.label();
+                if !seen.insert(label) {
+                    out.push(Diagnostic::error(
+                        "duplicate",
+                        format!("option name {label:?} is used twice; with feature_names, option names must be unique"),
+                    ));
+                }
+            }
+        }
+    }
     let mut rule_ids = HashSet::new();
     for r in &c.rules {
         if !valid_id(&r.id) {
@@ -503,6 +522,17 @@ pub fn validate_structure(c: &Catalog) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+impl OptionDef {
+    /// The option's display name: `name`, or the id when it has none.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
 }
 
 impl Catalog {

@@ -10,6 +10,7 @@ pub mod diagnosis;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod import;
 pub mod ir;
 pub mod number;
 pub mod propagate;

@@ -196,6 +196,7 @@ fn random_catalog(seed: u64) -> Catalog {
         attributes: BTreeMap::new(),
         groups,
         rules,
+        feature_names: false,
     }
 }
 
