@@ -100,6 +100,9 @@ pub enum Expr {
 pub enum Num {
     /// In millionths (exact decimals).
     Const(i128),
+    /// `Feature.attr`: the attribute's value (millionths) when the feature is chosen, else 0
+    /// (the UVL semantics of attribute references).
+    Attr(usize, i128),
     /// `sum(attr)` over the chosen features that have it.
     Sum(String),
     Add(Box<Num>, Box<Num>),
@@ -403,8 +406,13 @@ pub fn to_catalog(
         meanings.push(Constraint::Formula(meaning));
     }
     // Cross-tree constraints.
+    let mut feature_of = vec![0; acc];
+    for f in 0..n {
+        feature_of[opt(f)] = f;
+    }
     let ctx = Ctx {
         built: &built,
+        feature_of,
         opt: &opt,
         price_attr: &|a: &str| {
             if a.eq_ignore_ascii_case("price") {
@@ -456,15 +464,11 @@ pub fn to_catalog(
 
 struct Ctx<'a> {
     built: &'a Built,
+    /// The feature of every option.
+    feature_of: Vec<usize>,
     opt: &'a dyn Fn(usize) -> OptionIdx,
     price_attr: &'a dyn Fn(&str) -> String,
     fm: &'a FeatureModel,
-}
-
-/// A linear form with its text.
-struct Lin {
-    form: LinearForm,
-    text: String,
 }
 
 impl Ctx<'_> {
@@ -510,10 +514,8 @@ impl Ctx<'_> {
                 )
             }
             Expr::Cmp(op, a, b) => {
-                let la = self.num(a)?;
-                let lb = self.num(b)?;
-                let form = la.form.add(lb.form, -1);
-                let text = format!("{} {} {}", la.text, op.symbol(), lb.text);
+                let form = self.num(a)?.add(self.num(b)?, -1);
+                let text = self.cmp_text(&form, *op);
                 (
                     Formula::Atom(Atom::Numeric {
                         over: vec![],
@@ -526,17 +528,58 @@ impl Ctx<'_> {
         })
     }
 
-    fn num(&self, n: &Num) -> Result<Lin, Unsupported> {
+    /// `form op 0` in the rule language: `k * count(option) + ... op c`, scaled by a power of
+    /// ten so that every coefficient is whole (the language multiplies by whole numbers only;
+    /// scaling both sides does not change a comparison).
+    fn cmp_text(&self, form: &LinearForm, op: CmpOp) -> String {
+        let s = SCALE as i128;
+        let mut unit = s; // every coefficient is a multiple of `unit`
+        for c in form.vars.values().chain(std::iter::once(&form.constant)) {
+            while unit > 1 && c % unit != 0 {
+                unit /= 10;
+            }
+        }
+        let mut terms = Vec::new();
+        for (o, c) in &form.vars {
+            let k = c / unit;
+            let r = format!("count({})", self.built.text(self.feature_of[*o]));
+            let term = match k.abs() {
+                1 => r,
+                a => format!("{a} * {r}"),
+            };
+            if terms.is_empty() {
+                terms.push(if k < 0 { format!("0 - {term}") } else { term });
+            } else {
+                terms.push(format!("{} {term}", if k < 0 { '-' } else { '+' }));
+            }
+        }
+        if terms.is_empty() {
+            terms.push("0".into());
+        }
+        let rhs = -form.constant / unit;
+        let rhs = if rhs < 0 {
+            format!("(0 - {})", -rhs)
+        } else {
+            rhs.to_string()
+        };
+        format!("{} {} {rhs}", terms.join(" "), op.symbol())
+    }
+
+    fn num(&self, n: &Num) -> Result<LinearForm, Unsupported> {
         Ok(match n {
-            Num::Const(c) => Lin {
-                form: LinearForm::constant(*c),
-                text: decimal_text(*c),
-            },
+            Num::Const(c) => LinearForm::constant(*c),
+            Num::Attr(f, v) => {
+                let mut form = LinearForm::default();
+                if *v != 0 {
+                    form.vars.insert((self.opt)(*f), *v);
+                }
+                form
+            }
             Num::Sum(attr) => {
                 let a = (self.price_attr)(attr);
                 let mut form = LinearForm::default();
                 let mut any = false;
-                for (f, feat) in self.fm.features.iter().enumerate() {
+                for f in 0..self.fm.features.len() {
                     let (gi, oi) = self.built.place[f];
                     let o = &self.built.groups[gi].options[oi];
                     let v = if a == "price" {
@@ -547,7 +590,6 @@ impl Ctx<'_> {
                             _ => None,
                         }
                     };
-                    let _ = feat;
                     if let Some(v) = v {
                         any = true;
                         if v.raw() != 0 {
@@ -560,80 +602,80 @@ impl Ctx<'_> {
                         "no feature has a number attribute {attr}"
                     )));
                 }
-                if !super::bare(&a) {
-                    return Err(Unsupported(format!(
-                        "attribute name {a} is not an identifier"
-                    )));
-                }
-                Lin {
-                    form,
-                    text: format!("sum({a})"),
-                }
+                form
             }
-            Num::Add(a, b) | Num::Sub(a, b) => {
-                let x = self.num(a)?;
-                let y = self.num(b)?;
-                let sign = if matches!(n, Num::Add(..)) { 1 } else { -1 };
-                Lin {
-                    text: format!(
-                        "({} {} {})",
-                        x.text,
-                        if sign == 1 { '+' } else { '-' },
-                        y.text
-                    ),
-                    form: x.form.add(y.form, sign),
-                }
-            }
-            Num::Neg(a) => {
-                let x = self.num(a)?;
-                Lin {
-                    text: format!("-({})", x.text),
-                    form: x.form.scale(-1),
-                }
-            }
+            Num::Add(a, b) => self.num(a)?.add(self.num(b)?, 1),
+            Num::Sub(a, b) => self.num(a)?.add(self.num(b)?, -1),
+            Num::Neg(a) => self.num(a)?.scale(-1),
             Num::Mul(a, b) => {
                 let x = self.num(a)?;
                 let y = self.num(b)?;
-                match (constant(&x.form), constant(&y.form)) {
-                    (Some(p), Some(q)) => {
-                        let v = p * q;
-                        if v % SCALE as i128 != 0 {
-                            return Err(Unsupported("a product with more than 6 decimals".into()));
-                        }
-                        let v = v / SCALE as i128;
-                        Lin {
-                            form: LinearForm::constant(v),
-                            text: decimal_text(v),
-                        }
+                let s = SCALE as i128;
+                let exact = |v: i128| -> Result<i128, Unsupported> {
+                    if v % s == 0 {
+                        Ok(v / s)
+                    } else {
+                        Err(Unsupported("a product with more than 6 decimals".into()))
                     }
-                    (Some(k), None) | (None, Some(k)) if k % SCALE as i128 == 0 => {
-                        let other = if constant(&x.form).is_some() { y } else { x };
-                        Lin {
-                            text: format!("{} * {}", k / SCALE as i128, paren(&other.text)),
-                            form: other.form.scale(k / SCALE as i128),
+                };
+                let times = |f: LinearForm, k: i128| -> Result<LinearForm, Unsupported> {
+                    let mut out = LinearForm::constant(exact(f.constant * k)?);
+                    for (o, c) in f.vars {
+                        let v = exact(c * k)?;
+                        if v != 0 {
+                            out.vars.insert(o, v);
                         }
                     }
-                    _ => {
-                        return Err(Unsupported(
-                            "a product that is not linear with whole coefficients".into(),
-                        ))
+                    Ok(out)
+                };
+                let single = |f: &LinearForm| -> Option<(OptionIdx, i128)> {
+                    match (f.constant, f.vars.len()) {
+                        (0, 1) => f.vars.iter().next().map(|(o, c)| (*o, *c)),
+                        _ => None,
                     }
+                };
+                match (constant(&x), constant(&y)) {
+                    (Some(k), _) => times(y, k)?,
+                    (_, Some(k)) => times(x, k)?,
+                    _ => match (single(&x), single(&y)) {
+                        // [f]·a · [f]·b = [f]·ab: two attributes of the same feature.
+                        (Some((o1, c1)), Some((o2, c2))) if o1 == o2 => {
+                            let mut f = LinearForm::default();
+                            f.vars.insert(o1, exact(c1 * c2)?);
+                            f
+                        }
+                        _ => {
+                            return Err(Unsupported(
+                                "a product of attributes of different features (not linear)".into(),
+                            ))
+                        }
+                    },
                 }
             }
             Num::Div(a, b) => {
                 let x = self.num(a)?;
                 let y = self.num(b)?;
-                match (constant(&x.form), constant(&y.form)) {
-                    (Some(p), Some(q)) if q != 0 && (p * SCALE as i128) % q == 0 => {
-                        let v = p * SCALE as i128 / q;
-                        Lin {
-                            form: LinearForm::constant(v),
-                            text: decimal_text(v),
+                let s = SCALE as i128;
+                match constant(&y) {
+                    Some(q) if q != 0 => {
+                        let div = |v: i128| -> Result<i128, Unsupported> {
+                            if (v * s) % q == 0 {
+                                Ok(v * s / q)
+                            } else {
+                                Err(Unsupported(
+                                    "a division that is not exact to 6 decimals".into(),
+                                ))
+                            }
+                        };
+                        let mut out = LinearForm::constant(div(x.constant)?);
+                        for (o, c) in x.vars {
+                            out.vars.insert(o, div(c)?);
                         }
+                        out
                     }
                     _ => {
                         return Err(Unsupported(
-                            "a division that is not between exact constants".into(),
+                            "a division by an attribute of a feature (not linear)".into(),
                         ))
                     }
                 }
@@ -648,24 +690,6 @@ fn constant(f: &LinearForm) -> Option<i128> {
     } else {
         None
     }
-}
-
-/// A number in millionths as the rule language writes it.
-pub(crate) fn decimal_text(v: i128) -> String {
-    let neg = v < 0;
-    let a = v.unsigned_abs();
-    let whole = a / SCALE as u128;
-    let frac = a % SCALE as u128;
-    let mut s = if frac == 0 {
-        whole.to_string()
-    } else {
-        let f = format!("{frac:06}");
-        format!("{whole}.{}", f.trim_end_matches('0'))
-    };
-    if neg {
-        s = format!("(0 - {s})");
-    }
-    s
 }
 
 fn paren(t: &str) -> String {

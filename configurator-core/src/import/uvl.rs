@@ -946,6 +946,11 @@ impl P<'_> {
         }))
     }
 
+    fn attr_opt(&self, path: &[String]) -> Option<&Value> {
+        let f = self.names.get(path.get(path.len().checked_sub(2)?)?)?;
+        self.fm.features[*f].attributes.get(path.last()?)
+    }
+
     fn attr(&self, path: &[String], at: usize) -> Result<Option<Value>, Vec<Diagnostic>> {
         let (fpath, attr) = path.split_at(path.len() - 1);
         let Some(f) = self.feature_ref(fpath, at)? else {
@@ -976,10 +981,20 @@ impl P<'_> {
                     format!("{} is a feature, not a number", path[0])
                 }));
             }
-            U::Ref(path, at) => match self.attr(path, *at)? {
-                Some(Value::Number(d)) => Num::Const(d.raw() as i128),
-                _ => return Ok(Err(format!("{} is not a number", path.join(".")))),
-            },
+            U::Ref(path, at) => {
+                let (fpath, _) = path.split_at(path.len() - 1);
+                let f = self.feature_ref(fpath, *at)?;
+                if f.is_some_and(|f| self.typed[f]) && self.attr_opt(path).is_none() {
+                    return Ok(Err(format!(
+                        "{} belongs to a typed feature",
+                        path.join(".")
+                    )));
+                }
+                match (f, self.attr(path, *at)?) {
+                    (Some(f), Some(Value::Number(d))) => Num::Attr(f, d.raw() as i128),
+                    _ => return Ok(Err(format!("{} is not a number", path.join(".")))),
+                }
+            }
             U::Neg(x) => match self.number(x)? {
                 Ok(n) => Num::Neg(Box::new(n)),
                 Err(m) => return Ok(Err(m)),
