@@ -20,9 +20,9 @@ pub struct Catalog {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendors: Vec<Vendor>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, AttributeDecl>,
     pub groups: Vec<Group>,
     #[serde(default)]
@@ -116,7 +116,7 @@ fn one() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
@@ -124,7 +124,7 @@ pub struct OptionDef {
     pub price: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Value>,
 }
 

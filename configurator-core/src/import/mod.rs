@@ -15,6 +15,7 @@
 //! too slow for models with hundreds of thousands of clauses); tests check on small models that
 //! the printed text means the same.
 
+pub mod car;
 pub mod clib;
 pub mod csp;
 pub mod dimacs;

@@ -239,3 +239,13 @@ pub fn import(
     let csp = parse(src, name)?;
     csp::compile(&csp, visible)
 }
+
+/// The catalog of an XCSP model (for shipping it as a catalog file), with the variables outside
+/// `visible` as infrastructure groups.
+pub fn catalog(
+    src: &str,
+    name: &str,
+    visible: Option<&HashSet<String>>,
+) -> Result<crate::catalog::Catalog, Vec<Diagnostic>> {
+    Ok(csp::to_catalog(&parse(src, name)?, visible).0)
+}
