@@ -20,13 +20,18 @@ pub struct Catalog {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendors: Vec<Vendor>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, AttributeDecl>,
     pub groups: Vec<Group>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// When true, every option is named by its `name` (the feature name of an imported
+    /// variability model, which may contain spaces), unique across the catalog, instead of
+    /// `group.option`: the CLI prints these names and accepts them besides `group.option`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub feature_names: bool,
     /// Kinds of customers and what matters to them (guided mode ranks and defaults by them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<Profile>,
@@ -166,7 +171,7 @@ fn one() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
@@ -174,7 +179,7 @@ pub struct OptionDef {
     pub price: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Value>,
 }
 
@@ -514,6 +519,20 @@ pub fn validate_structure(c: &Catalog) -> Vec<Diagnostic> {
             }
         }
     }
+    if c.feature_names {
+        let mut seen = HashSet::new();
+        for g in &c.groups {
+            for o in &g.options {
+                let label = o.label();
+                if !seen.insert(label) {
+                    out.push(Diagnostic::error(
+                        "duplicate",
+                        format!("option name {label:?} is used twice; with feature_names, option names must be unique"),
+                    ));
+                }
+            }
+        }
+    }
     let mut rule_ids = HashSet::new();
     for r in &c.rules {
         if !valid_id(&r.id) {
@@ -641,6 +660,17 @@ fn validate_guidance(c: &Catalog, out: &mut Vec<Diagnostic>) {
             if !known(n) {
                 out.push(unknown(format!("preset {}", p.id), n));
             }
+        }
+    }
+}
+
+impl OptionDef {
+    /// The option's display name: `name`, or the id when it has none.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod eval;
 pub mod explain;
 pub mod guide;
+pub mod import;
 pub mod ir;
 pub mod number;
 pub mod optimize;

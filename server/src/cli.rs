@@ -2,6 +2,7 @@
 //! other tools rely on; change them only together with the tests in `tests/cli.rs`.
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use configurator_core::import::ModelFormat;
 use configurator_core::{
     catalog::Format, complete::parse_objective, Choice, Compiled, CompleteRequest, Decimal,
     Diagnostic, Effort, LimitReached, OptionState, Session,
@@ -32,7 +33,7 @@ struct Cli {
 enum Command {
     /// Lint a catalog: syntax, names, types, satisfiability, dead and forced options.
     Check {
-        /// Catalog file (.toml or .json).
+        /// Catalog (.toml, .json) or variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, CLib folder).
         model: String,
         #[arg(long)]
         json: bool,
@@ -242,16 +243,12 @@ fn print_diagnostics(file: &str, diagnostics: &[Diagnostic]) {
     }
 }
 
+/// Loads a model: a catalog (`.toml`, `.json`) or an imported variability model (`.uvl`,
+/// `.dimacs`/`.cnf`, XCSP or FeatureIDE `.xml`, SXFM `.sxfm`/`.splx`, a CLib folder with
+/// `domains.txt`), gzip-compressed when the name ends in `.gz`. The format comes from the
+/// extension, or from the content where extensions clash (`.xml`, `.txt`).
 fn load(path: &str) -> Result<Compiled, Failed> {
-    let format = Format::from_path(path).ok_or_else(|| {
-        eprintln!("error: {path}: unknown catalog format; use a .toml or .json file");
-        Failed
-    })?;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {path}: {e}");
-        Failed
-    })?;
-    configurator_core::load(&text, format).map_err(|diagnostics| {
+    let fail = |diagnostics: Vec<Diagnostic>| {
         print_diagnostics(path, &diagnostics);
         eprintln!(
             "error: {path} is not usable ({} error{})",
@@ -259,7 +256,109 @@ fn load(path: &str) -> Result<Compiled, Failed> {
             if diagnostics.len() == 1 { "" } else { "s" }
         );
         Failed
-    })
+    };
+    if std::path::Path::new(path).is_dir() {
+        return load_clib(path).and_then(|r| r.map_err(fail));
+    }
+    let text = read_text(path)?;
+    let plain = path.strip_suffix(".gz").unwrap_or(path);
+    if let Some(format) = Format::from_path(plain) {
+        return configurator_core::load(&text, format).map_err(fail);
+    }
+    let head = &text[..floor_boundary(&text, 4096)];
+    let Some(format) = ModelFormat::detect(plain, head) else {
+        eprintln!(
+            "error: {path}: unknown model format; use a catalog (.toml, .json) or a variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, a CLib folder)"
+        );
+        return Err(Failed);
+    };
+    let stem = std::path::Path::new(plain)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model")
+        .to_string();
+    let mut progress = progress_printer(path, text.len());
+    let compiled = configurator_core::import::import(&text, format, &stem, &mut progress);
+    compiled.map_err(fail)
+}
+
+/// Reads a file as UTF-8 text, decompressing `.gz`.
+fn read_text(path: &str) -> Result<String, Failed> {
+    let cannot = |e: std::io::Error| {
+        eprintln!("error: cannot read {path}: {e}");
+        Failed
+    };
+    if path.ends_with(".gz") {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::io::BufReader::new(file))
+            .read_to_string(&mut text)
+            .map_err(cannot)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(cannot)
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A CLib model: a folder with `domains.txt` and the rule files (`*.pm`, also in `rules/`).
+fn load_clib(dir: &str) -> Result<Result<Compiled, Vec<Diagnostic>>, Failed> {
+    let base = std::path::Path::new(dir);
+    let domains = read_text(&base.join("domains.txt").to_string_lossy())?;
+    let mut files = Vec::new();
+    for sub in [base.to_path_buf(), base.join("rules")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "pm") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut texts = Vec::new();
+    for f in &files {
+        let name = f
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        texts.push((name, read_text(&f.to_string_lossy())?));
+    }
+    let rules: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let name = base
+        .file_name()
+        .map_or("clib".to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(configurator_core::import::clib::import(
+        &domains, &rules, &name,
+    ))
+}
+
+/// Shows the phases of a long import on stderr, only when stderr is a terminal.
+fn progress_printer(path: &str, size: usize) -> impl FnMut(&str, usize, usize) + '_ {
+    use std::io::IsTerminal;
+    let show = size > 1_000_000 && std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    move |phase: &str, done: usize, total: usize| {
+        if show {
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
+            eprint!(
+                "\r{path}: {phase} {pct:>3}% ({:.1} s){}",
+                start.elapsed().as_secs_f64(),
+                if done >= total { "\n" } else { "" }
+            );
+        }
+    }
 }
 
 fn limit_error(path: &str, e: LimitReached) -> Failed {

@@ -194,6 +194,7 @@ pub fn random_catalog(seed: u64) -> Catalog {
         attributes: BTreeMap::new(),
         groups,
         rules,
+        feature_names: false,
         profiles: Vec::new(),
         presets: Vec::new(),
     }
