@@ -506,6 +506,23 @@ impl Session {
         domains(&mut self.solver, choices, effort)
     }
 
+    /// One valid product extending the choices (chosen flags of every option), if any.
+    pub fn witness(
+        &mut self,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<Option<Vec<bool>>, LimitReached> {
+        let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
+        if !self.solver.solve(&a, effort)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            (0..self.compiled.n_options())
+                .map(|o| self.solver.value(crate::compile::option_lit(o)))
+                .collect(),
+        ))
+    }
+
     /// Whether some valid product extends the choices.
     pub fn satisfiable(
         &mut self,

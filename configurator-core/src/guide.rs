@@ -34,6 +34,8 @@ pub const DEFAULT_K: usize = 5;
 pub const MAX_K: usize = 7;
 /// A default this likely to be right makes its question wait until the end.
 pub const CONFIDENT: f64 = 0.85;
+/// Time limit of the default product's MILP passes before the greedy completion takes over.
+pub const MILP_SECS: f64 = 1.0;
 
 /// Decayed counts of options in configurations customers chose to share.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,6 +85,9 @@ pub struct Guide<'a> {
     /// Whether popularity comes from shared configurations (else only the manufacturer's
     /// defaults).
     pub learned: bool,
+    /// Set when the default product's MILP ran out of time once: later defaults go straight
+    /// to the greedy completion.
+    milp_too_slow: std::cell::Cell<bool>,
 }
 
 /// An option on the short list.
@@ -193,7 +198,18 @@ impl<'a> Guide<'a> {
             weighted_group,
             multi,
             learned: popularity.is_some_and(|p| p.total > 0.0),
+            milp_too_slow: std::cell::Cell::new(false),
         }
+    }
+
+    /// Whether the default product's MILP proved too slow on this catalog (the greedy
+    /// completion is used instead); carry it over to later guides for the same catalog.
+    pub fn milp_too_slow(&self) -> bool {
+        self.milp_too_slow.get()
+    }
+
+    pub fn set_milp_too_slow(&self, slow: bool) {
+        self.milp_too_slow.set(slow);
     }
 
     /// Per-option scores the default product maximises. Infrastructure scores nothing (it is
@@ -224,7 +240,9 @@ impl<'a> Guide<'a> {
     }
 
     /// The default product: best scores within the profile's budget (or without it, when no
-    /// product fits the budget).
+    /// product fits the budget). The MILP gets a short time limit; on large models where it
+    /// cannot finish (e.g. hundreds of compatibility tables), a greedy SAT completion takes
+    /// over: still a valid product, steered by the same scores, not proven best.
     pub fn default_product(
         &self,
         session: &mut Session,
@@ -236,14 +254,125 @@ impl<'a> Guide<'a> {
             objective: Objective::Scores(self.default_scores()),
             budget: self.profile.and_then(|p| p.budget),
             complete_visible: true,
-            time_limit_secs,
+            time_limit_secs: time_limit_secs.min(MILP_SECS),
         };
-        let r = session.complete(choices, &request, effort)?;
-        if r.satisfiable || request.budget.is_none() {
-            return Ok(r);
+        if self.milp_too_slow.get() {
+            return self.greedy_default(session, choices, effort);
+        }
+        let first = match session.complete(choices, &request, effort) {
+            Err(CompleteError::Limit(_)) => {
+                self.milp_too_slow.set(true);
+                return self.greedy_default(session, choices, effort);
+            }
+            other => other?,
+        };
+        if first.satisfiable || request.budget.is_none() {
+            return Ok(first);
         }
         request.budget = None;
-        session.complete(choices, &request, effort)
+        match session.complete(choices, &request, effort) {
+            Err(CompleteError::Limit(_)) => {
+                self.milp_too_slow.set(true);
+                self.greedy_default(session, choices, effort)
+            }
+            other => other,
+        }
+    }
+
+    /// Greedy completion on the SAT solver: visible groups take their best-scored option that
+    /// keeps a valid product (options worth including first, in multi-option groups), then
+    /// infrastructure its cheapest; one satisfiability check per attempt.
+    pub fn greedy_default(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<CompletionReport, CompleteError> {
+        let compiled = self.compiled;
+        let index = &compiled.index;
+        let scores = self.default_scores();
+        let mut fixed: Vec<Choice> = choices.to_vec();
+        let Some(mut model) = session.witness(&fixed, effort)? else {
+            return Err(CompleteError::Solver(
+                "no valid product extends the choices".into(),
+            ));
+        };
+        let decided = |fixed: &[Choice], o: OptionIdx| fixed.iter().any(|c| c.option == o);
+        let try_fix = |fixed: &mut Vec<Choice>,
+                       model: &mut Vec<bool>,
+                       c: Choice,
+                       session: &mut Session,
+                       effort: &mut Effort|
+         -> Result<bool, CompleteError> {
+            if model[c.option] == c.selected {
+                fixed.push(c);
+                return Ok(true);
+            }
+            fixed.push(c);
+            match session.witness(fixed, effort)? {
+                Some(m) => {
+                    *model = m;
+                    Ok(true)
+                }
+                None => {
+                    fixed.pop();
+                    Ok(false)
+                }
+            }
+        };
+        let mut order: Vec<GroupIdx> = (0..index.groups.len()).collect();
+        order.sort_by_key(|g| index.groups[*g].kind == GroupKind::Infrastructure);
+        for g in order {
+            let info = &index.groups[g];
+            let infra = info.kind == GroupKind::Infrastructure;
+            let mut opts: Vec<OptionIdx> =
+                info.options().filter(|o| !decided(&fixed, *o)).collect();
+            if infra {
+                opts.sort_by_key(|o| (compiled.catalog_price(*o), *o));
+            } else {
+                opts.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+            }
+            if self.multi[g] {
+                // Include what is worth including, exclude the rest, each only if possible.
+                for o in opts {
+                    let want = !infra && scores[o] > 0.0;
+                    if !try_fix(
+                        &mut fixed,
+                        &mut model,
+                        Choice {
+                            option: o,
+                            selected: want,
+                        },
+                        session,
+                        effort,
+                    )? {
+                        fixed.push(Choice {
+                            option: o,
+                            selected: !want,
+                        });
+                    }
+                }
+            } else {
+                for o in opts {
+                    if try_fix(&mut fixed, &mut model, Choice::select(o), session, effort)? {
+                        break;
+                    }
+                }
+            }
+        }
+        let counted = model.clone();
+        let product = crate::optimize::OptimalProduct {
+            chosen: model,
+            counted,
+            optimal: false,
+        };
+        let request = CompleteRequest {
+            objective: Objective::Scores(scores),
+            ..CompleteRequest::default()
+        };
+        Ok(crate::complete::report(
+            compiled, choices, &request, &product,
+        ))
     }
 
     /// Dominated options among `valid` (same group): another valid option is at least as good

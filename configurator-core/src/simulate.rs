@@ -380,6 +380,7 @@ pub fn simulate(
         .cloned()
         .unwrap_or_else(|| Popularity::new(c.n_options()));
     let decay = Popularity::decay(1.0, config.half_life);
+    let mut milp_too_slow = false;
     for i in 0..config.customers {
         effort = Effort::new(effort.max_conflicts);
         let profile = if c.catalog.profiles.is_empty() {
@@ -392,6 +393,7 @@ pub fn simulate(
             Some(_) => break,
             None => {
                 let cold = Guide::new(c, profile, None);
+                cold.set_milp_too_slow(milp_too_slow);
                 draw_target(
                     c,
                     &mut session,
@@ -404,8 +406,11 @@ pub fn simulate(
             }
         };
         let guide = Guide::new(c, profile, Some(&learned));
+        guide.set_milp_too_slow(milp_too_slow);
         let o = guided(c, &mut session, &guide, &target, config, &mut effort)?;
-        if rng.unit() < config.share_rate {
+        milp_too_slow = guide.milp_too_slow();
+        // Replayed sales are kept apart from the history they are compared with.
+        if targets.is_none() && rng.unit() < config.share_rate {
             for w in &mut learned.weight {
                 *w *= decay;
             }
@@ -452,4 +457,64 @@ pub fn simulate(
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
+}
+
+/// Sales history in the format of the Renault BR4CP data: a header line of variable names (the
+/// visible groups), then one sold product per line, one value per variable (`-1`: absent).
+/// Returns each sale as a [`Target`] over the catalog's visible groups.
+pub fn read_sales(c: &Compiled, text: &str) -> Result<Vec<Target>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines.next().ok_or("the sales file is empty")?;
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    let groups = visible_groups(c);
+    let mut column_of: Vec<usize> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let id = &c.index.groups[*g].id;
+        let col = columns
+            .iter()
+            .position(|x| x == id)
+            .ok_or_else(|| format!("the sales header has no column for the visible group {id}"))?;
+        column_of.push(col);
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        let values: Vec<&str> = line.split_whitespace().collect();
+        if values.len() != columns.len() {
+            return Err(format!(
+                "line {}: {} values for {} columns",
+                i + 1,
+                values.len(),
+                columns.len()
+            ));
+        }
+        let mut target = Vec::with_capacity(groups.len());
+        for (g, col) in groups.iter().zip(&column_of) {
+            let v = values[*col];
+            if v == "-1" {
+                target.push(Vec::new());
+                continue;
+            }
+            let group = &c.index.groups[*g];
+            let o = group
+                .options()
+                .find(|o| c.option_def(*o).id == v)
+                .ok_or_else(|| format!("line {}: group {} has no option {v}", i + 1, group.id))?;
+            target.push(vec![o]);
+        }
+        out.push(target);
+    }
+    Ok(out)
+}
+
+/// Popularity learned from sales (each sale counts once, no decay: one sales year).
+pub fn popularity_of(c: &Compiled, sales: &[Target]) -> Popularity {
+    let mut p = Popularity::new(c.n_options());
+    for t in sales {
+        let options: Vec<OptionIdx> = t.iter().flatten().copied().collect();
+        p.add(&options, 1.0);
+    }
+    p
 }

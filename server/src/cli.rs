@@ -100,6 +100,15 @@ enum Command {
         /// Options on the short list (at most 7).
         #[arg(long, default_value_t = 5)]
         k: usize,
+        /// Learn popularity from past sales (header of variable names, one sold product per
+        /// line, one value per variable; -1: absent).
+        #[arg(long, value_name = "FILE")]
+        history: Option<String>,
+        /// Replay these sold products as the customers' targets instead of drawing them (same
+        /// format). When it is the same file as --history, every fifth sale is replayed and the
+        /// others are learned from.
+        #[arg(long, value_name = "FILE")]
+        targets: Option<String>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -206,9 +215,17 @@ pub fn run() -> ExitCode {
             customers,
             seed,
             k,
+            history,
+            targets,
             json,
             limits,
-        } => simulate(&model, customers, seed, k, json, limits),
+        } => simulate(
+            &model,
+            (customers, seed, k),
+            (history.as_deref(), targets.as_deref()),
+            json,
+            limits,
+        ),
         Command::Complete {
             model,
             choices,
@@ -752,16 +769,53 @@ fn guide(
     Ok(ExitCode::SUCCESS)
 }
 
+fn read_sales(
+    compiled: &Compiled,
+    path: &str,
+) -> Result<Vec<configurator_core::simulate::Target>, Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {path}: {e}");
+        Failed
+    })?;
+    configurator_core::simulate::read_sales(compiled, &text).map_err(|e| {
+        eprintln!("error: {path}: {e}");
+        Failed
+    })
+}
+
 fn simulate(
     path: &str,
-    customers: usize,
-    seed: u64,
-    k: usize,
+    (customers, seed, k): (usize, u64, usize),
+    (history, targets): (Option<&str>, Option<&str>),
     json: bool,
     limits: Limits,
 ) -> Result<ExitCode, Failed> {
+    use configurator_core::simulate::popularity_of;
     check_k(k)?;
     let compiled = std::sync::Arc::new(load(path)?);
+    let (learn, replay) = match (history, targets) {
+        (Some(h), Some(t)) if h == t => {
+            let all = read_sales(&compiled, h)?;
+            let (mut learn, mut replay) = (Vec::new(), Vec::new());
+            for (i, s) in all.into_iter().enumerate() {
+                if i % 5 == 4 {
+                    replay.push(s);
+                } else {
+                    learn.push(s);
+                }
+            }
+            (Some(learn), Some(replay))
+        }
+        (h, t) => (
+            h.map(|h| read_sales(&compiled, h)).transpose()?,
+            t.map(|t| read_sales(&compiled, t)).transpose()?,
+        ),
+    };
+    let popularity = learn.as_ref().map(|l| popularity_of(&compiled, l));
+    let customers = match &replay {
+        Some(r) => customers.min(r.len()),
+        None => customers,
+    };
     let config = configurator_core::simulate::SimulationConfig {
         customers,
         seed,
@@ -769,7 +823,13 @@ fn simulate(
         time_limit_secs: limits.time_limit,
         ..Default::default()
     };
-    let r = configurator_core::simulate::simulate(compiled, &config, None, None).map_err(|e| {
+    let r = configurator_core::simulate::simulate(
+        compiled,
+        &config,
+        popularity.as_ref(),
+        replay.as_deref(),
+    )
+    .map_err(|e| {
         eprintln!("error: {path}: {e}");
         Failed
     })?;
