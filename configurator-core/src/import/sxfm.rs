@@ -187,6 +187,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
             ),
         ));
     }
+    let lines = super::Lines::new(src);
     if let Some((c_at, cons)) = section(src, "constraints") {
         let mut offset = c_at;
         for raw in cons.split_inclusive('\n') {
@@ -220,7 +221,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
                 let e = Expr::Feature(*f);
                 lits.push(if neg { Expr::Not(Box::new(e)) } else { e });
             }
-            let (line_no, _) = crate::rules::line_col(src, at);
+            let line_no = lines.line(at);
             fm.constraints.push(FmConstraint {
                 expr: Expr::Or(lits),
                 text: line.to_string(),
