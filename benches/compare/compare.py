@@ -28,7 +28,7 @@ MODELS = [
     ("models/fm-benchmark-dimacs/hardware/pc-richmond_Sprey2020.dimacs", "dimacs"),
     ("models/renault-br4cp/medium_domainsorted.xml", "xcsp"),
     ("models/fm-benchmark-dimacs/systems_software/busybox-1.18.0_Knueppel2017.dimacs", "dimacs"),
-    ("models/fm-benchmark-dimacs/automotive/automotive01_Kowal2016.dimacs", "dimacs"),
+    # automotive01 (2,513 features) is left out: CP-SAT probing needs ~5,000 solves per click.
 ]
 
 
@@ -82,6 +82,7 @@ def main():
         rows.append(f"| {Path(rel).name} | {o['options']} | {len(o['ms'])} | {p50o:.1f} / {p99o:.1f} ms"
                     f" | {p50c:.0f} / {p99c:.0f} ms | {p50c / max(p50o, 1e-9):.0f}x |")
         print(rows[-1], flush=True)
+        (Path(__file__).parent / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (Path(__file__).parent / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     print("\n| model | features | clicks | ours p50 / p99 | CP-SAT probing p50 / p99 | ratio (p50) |")
     print("|---|---|---|---|---|---|")

@@ -61,7 +61,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
         offset += raw.len();
         let line = raw.trim_end();
         let body = line.trim_start();
-        if body.is_empty() {
+        if body.is_empty() || (body.starts_with("<!--") && body.ends_with("-->")) {
             continue;
         }
         let width = line.len() - body.len();
@@ -194,7 +194,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
             let at = offset;
             offset += raw.len();
             let line = raw.trim();
-            if line.is_empty() {
+            if line.is_empty() || (line.starts_with("<!--") && line.ends_with("-->")) {
                 continue;
             }
             let (_, clause) = line
