@@ -122,7 +122,7 @@ fn target_of(c: &Compiled, chosen: &[bool]) -> Target {
 fn chosen_of(c: &Compiled, report: &crate::complete::CompletionReport) -> Vec<bool> {
     let mut chosen = vec![false; c.n_options()];
     for l in &report.lines {
-        if let Some(o) = c.index.option(&l.option) {
+        if let Some(o) = c.index.find(&l.option) {
             chosen[o] = true;
         }
     }
@@ -300,7 +300,7 @@ fn guided(
         let shown: Vec<OptionIdx> = q
             .options
             .iter()
-            .filter_map(|r| c.index.option(&r.option))
+            .filter_map(|r| c.index.find(&r.option))
             .collect();
         out.max_shown = out.max_shown.max(shown.len());
         out.dead_ends += dead_ends(session, &choices, &shown, effort)?;

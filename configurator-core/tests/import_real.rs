@@ -405,6 +405,28 @@ fn bad_inputs_of_every_format_give_positions() {
 }
 
 #[test]
+fn sxfm_comments_in_tree_and_constraints_are_skipped() {
+    let src = "<feature_model name=\"m\">\n<feature_tree>\n:r A(a)\n<!-- tree comment -->\n\t:o B(b)\n\t:o C(c)\n</feature_tree>\n<constraints>\n<!-- link use cases -->\nc1: ~b or c\n</constraints>\n</feature_model>";
+    let c = import::import(src, ModelFormat::Sxfm, "m", &mut |_, _, _| {}).unwrap();
+    assert_eq!(c.n_options(), 3);
+    assert_eq!(
+        c.catalog
+            .rules
+            .iter()
+            .filter(|r| r.id.starts_with('c'))
+            .count(),
+        1
+    );
+    let mut s = Session::new(Arc::new(c));
+    let b = s.compiled.option("B").unwrap();
+    let cc = s.compiled.option("C").unwrap();
+    let d = s
+        .domains(&[Choice::select(b)], &mut Effort::default())
+        .unwrap();
+    assert_eq!(d.states[cc].simple(), "selected");
+}
+
+#[test]
 fn format_detection() {
     assert_eq!(ModelFormat::detect("a.uvl", ""), Some(ModelFormat::Uvl));
     assert_eq!(ModelFormat::detect("a.cnf", ""), Some(ModelFormat::Dimacs));

@@ -285,7 +285,7 @@ fn load(path: &str) -> Result<Compiled, Failed> {
     let head = &text[..floor_boundary(&text, 4096)];
     let Some(format) = ModelFormat::detect(plain, head) else {
         eprintln!(
-            "error: {path}: unknown model format; use a catalog (.toml, .json) or a variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, a CLib folder)"
+            "error: {path}: unknown catalog format; use a catalog (.toml, .json) or a variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, a CLib folder)"
         );
         return Err(Failed);
     };

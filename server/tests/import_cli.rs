@@ -125,7 +125,7 @@ fn gzip_and_content_detection() {
     std::fs::write(&unknown, "hello").unwrap();
     let out = run(&["check", &unknown.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown model format"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown catalog format"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

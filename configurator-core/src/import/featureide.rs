@@ -56,6 +56,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
         ));
     }
     r.feature(top[0])?;
+    let lines = super::Lines::new(src);
     if let Some(cons) = root.children().find(|n| n.has_tag_name("constraints")) {
         for rule in cons.children().filter(|n| n.is_element()) {
             let body: Vec<Node> = rule
@@ -72,7 +73,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
                 ));
             }
             let expr = r.formula(body[0])?;
-            let (line, _) = crate::rules::line_col(src, rule.range().start);
+            let line = lines.line(rule.range().start);
             let text = show(&r.fm, &expr);
             r.fm.constraints.push(FmConstraint { expr, text, line });
         }

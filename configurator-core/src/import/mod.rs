@@ -220,3 +220,18 @@ pub(crate) fn at(d: Diagnostic, source: &str, offset: usize) -> Diagnostic {
     let (line, col) = crate::rules::line_col(source, offset);
     d.at(line, col, true)
 }
+
+/// 1-based line numbers of byte offsets, in O(log n) each (one pass to build).
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub fn new(src: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Lines(starts)
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|s| *s <= offset)
+    }
+}

@@ -61,7 +61,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
         offset += raw.len();
         let line = raw.trim_end();
         let body = line.trim_start();
-        if body.is_empty() {
+        if body.is_empty() || (body.starts_with("<!--") && body.ends_with("-->")) {
             continue;
         }
         let width = line.len() - body.len();
@@ -187,13 +187,14 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
             ),
         ));
     }
+    let lines = super::Lines::new(src);
     if let Some((c_at, cons)) = section(src, "constraints") {
         let mut offset = c_at;
         for raw in cons.split_inclusive('\n') {
             let at = offset;
             offset += raw.len();
             let line = raw.trim();
-            if line.is_empty() {
+            if line.is_empty() || (line.starts_with("<!--") && line.ends_with("-->")) {
                 continue;
             }
             let (_, clause) = line
@@ -220,7 +221,7 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
                 let e = Expr::Feature(*f);
                 lits.push(if neg { Expr::Not(Box::new(e)) } else { e });
             }
-            let (line_no, _) = crate::rules::line_col(src, at);
+            let line_no = lines.line(at);
             fm.constraints.push(FmConstraint {
                 expr: Expr::Or(lits),
                 text: line.to_string(),

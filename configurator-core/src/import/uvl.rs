@@ -1057,8 +1057,9 @@ pub fn parse(src: &str) -> Result<FeatureModel, Vec<Diagnostic>> {
     };
     p.model()?;
     let raw = std::mem::take(&mut p.raw_constraints);
+    let lines = super::Lines::new(src);
     for (u, start, end) in raw {
-        let (line, _) = crate::rules::line_col(src, start);
+        let line = lines.line(start);
         let text = src[start..end.max(start)].trim().to_string();
         match p.boolean(&u)? {
             Ok(expr) => p.fm.constraints.push(FmConstraint { expr, text, line }),
