@@ -48,6 +48,13 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Run the HTTP server (API, web UI) over a database directory.
+    Serve(crate::app::ServeArgs),
+    /// Manage manufacturers' API tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::app::TokenCommand,
+    },
 }
 
 #[derive(Args)]
@@ -84,6 +91,8 @@ pub fn run() -> ExitCode {
             json,
             limits,
         } => domains(&model, &choices, json, limits),
+        Command::Serve(args) => Ok(crate::app::serve(args)),
+        Command::Token { command } => Ok(crate::app::token(command)),
     };
     match result {
         Ok(code) => code,
