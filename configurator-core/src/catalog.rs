@@ -86,6 +86,16 @@ pub enum GroupKind {
     Infrastructure,
 }
 
+impl GroupKind {
+    /// `visible` or `infrastructure`, as in the catalog files.
+    pub fn word(self) -> &'static str {
+        match self {
+            GroupKind::Visible => "visible",
+            GroupKind::Infrastructure => "infrastructure",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Group {

@@ -58,6 +58,27 @@ pub struct Cnf {
     pub clauses: Vec<Vec<Lit>>,
     /// For each clause, the constraint it encodes; `None` for shared definitional clauses.
     pub owner: Vec<Option<u32>>,
+    /// Linear constraints kept as such ([`PbEncoding::Linear`] only; empty otherwise).
+    pub linear: Vec<LinearRow>,
+}
+
+/// How pseudo-Boolean constraints (sums, cardinalities above one) are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PbEncoding {
+    /// As clauses (totalizers), for the SAT solver.
+    Totalizer,
+    /// As [`LinearRow`]s guarded by a literal, for the mixed-integer model: a MILP solver
+    /// handles sums natively, and their LP relaxation is what makes branch and bound prune.
+    Linear,
+}
+
+/// `guard → Σ w·l <= bound` (or `>= bound` when `lower`); no guard: always.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinearRow {
+    pub guard: Option<Lit>,
+    pub terms: Vec<(Lit, usize)>,
+    pub bound: usize,
+    pub lower: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +103,8 @@ struct Encoder<'a> {
     true_lit: Option<Lit>,
     /// One totalizer per normalised weighted sum.
     totalizers: HashMap<Vec<(Lit, usize)>, DoubleGeneralizedTotalizer>,
+    pb: PbEncoding,
+    linear: Vec<LinearRow>,
     error: Option<String>,
 }
 
@@ -91,11 +114,21 @@ enum LinearLe {
     Pb(Vec<(Lit, usize)>, usize),
 }
 
-/// Compiles all constraints. Fails only on resource limits.
+/// Compiles all constraints for the SAT solver. Fails only on resource limits.
 pub fn compile(
     index: &Index,
     constraints: &[ConstraintInfo],
     limits: CompileLimits,
+) -> Result<Cnf, CompileError> {
+    compile_with(index, constraints, limits, PbEncoding::Totalizer)
+}
+
+/// Compiles all constraints with the chosen encoding of linear constraints.
+pub fn compile_with(
+    index: &Index,
+    constraints: &[ConstraintInfo],
+    limits: CompileLimits,
+    pb: PbEncoding,
 ) -> Result<Cnf, CompileError> {
     let n_options = index.n_options();
     let mut enc = Encoder {
@@ -107,6 +140,8 @@ pub fn compile(
         tag: None,
         true_lit: None,
         totalizers: HashMap::new(),
+        pb,
+        linear: Vec::new(),
         error: None,
     };
     for (ci, c) in constraints.iter().enumerate() {
@@ -141,6 +176,7 @@ pub fn compile(
         n_vars: n_vars.max(n_options),
         clauses: enc.clauses,
         owner: enc.owner,
+        linear: enc.linear,
     })
 }
 
@@ -179,6 +215,26 @@ impl Encoder<'_> {
     fn cardinality(&mut self, lits: &[Lit], min: usize, max: usize) {
         if min > lits.len() {
             self.clause(vec![]);
+            return;
+        }
+        if self.pb == PbEncoding::Linear && (min > 1 || (max > 0 && max < lits.len())) {
+            let terms: Vec<(Lit, usize)> = lits.iter().map(|l| (*l, 1)).collect();
+            if min > 0 {
+                self.linear.push(LinearRow {
+                    guard: None,
+                    terms: terms.clone(),
+                    bound: min,
+                    lower: true,
+                });
+            }
+            if max < lits.len() {
+                self.linear.push(LinearRow {
+                    guard: None,
+                    terms,
+                    bound: max,
+                    lower: false,
+                });
+            }
             return;
         }
         if min == 1 {
@@ -537,6 +593,23 @@ impl Encoder<'_> {
     /// Literals whose conjunction enforces `Σ <= bound` (or `Σ >= bound` when `lower`), from
     /// the shared totalizer of this weighted sum. Its own clauses are added untagged.
     fn enforce(&mut self, lits: Vec<(Lit, usize)>, bound: usize, lower: bool) -> Vec<Lit> {
+        if self.pb == PbEncoding::Linear {
+            let total: usize = lits.iter().map(|(_, w)| *w).sum();
+            if (lower && bound == 0) || (!lower && bound >= total) {
+                return Vec::new();
+            }
+            if lower && bound > total {
+                return vec![!self.true_lit()];
+            }
+            let guard = self.fresh();
+            self.linear.push(LinearRow {
+                guard: Some(guard),
+                terms: lits,
+                bound,
+                lower,
+            });
+            return vec![guard];
+        }
         let tot = self
             .totalizers
             .entry(lits.clone())

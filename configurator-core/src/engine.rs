@@ -5,16 +5,21 @@
 //! solver for one customer's configuration.
 
 use crate::catalog::{parse_catalog, Catalog, Format};
-use crate::compile::{compile, Cnf, CompileLimits};
+use crate::compile::{compile, compile_with, Cnf, CompileLimits, PbEncoding};
+use crate::complete::{CompleteError, CompletionReport};
 use crate::diagnosis::quickxplain;
 use crate::diagnostic::{did_you_mean, suggest, Diagnostic, Severity};
+use crate::explain::{Conflict, Explanation};
 use crate::ir::{ConstraintInfo, Index, OptionIdx, Origin};
+use crate::optimize::CompleteRequest;
 use crate::propagate::{domains, Choice, Domains, OptionState};
+use crate::repair::RepairReport;
 use crate::resolve::{cardinality_constraints, table_from_def, AttrTypes, ResolveError, Resolver};
 use crate::rules::{line_col, parse_rule, ParseError};
 use crate::solver::{Effort, Guards, LimitReached, SatSolver};
 use serde::Serialize;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 /// A catalog compiled for the solver.
 #[derive(Debug)]
@@ -26,6 +31,8 @@ pub struct Compiled {
     pub cnf: Cnf,
     /// Warnings found while compiling (errors prevent compilation).
     pub warnings: Vec<Diagnostic>,
+    /// The same constraints with sums kept linear, for the completion MILP; built on first use.
+    pub milp: OnceLock<Result<Cnf, String>>,
 }
 
 /// Reads and compiles a catalog file's text. `source` positions errors in the file.
@@ -99,6 +106,7 @@ pub fn compile_catalog(
         constraints,
         cnf,
         warnings,
+        milp: OnceLock::new(),
     })
 }
 
@@ -203,6 +211,41 @@ impl Compiled {
         &self.index.names[o]
     }
 
+    /// The constraints compiled for the completion MILP (sums as linear rows).
+    pub fn milp(&self) -> Result<&Cnf, String> {
+        self.milp
+            .get_or_init(|| {
+                compile_with(
+                    &self.index,
+                    &self.constraints,
+                    CompileLimits::default(),
+                    PbEncoding::Linear,
+                )
+                .map_err(|e| format!("rule {}: {}", e.constraint, e.message))
+            })
+            .as_ref()
+            .map_err(|e| e.clone())
+    }
+
+    /// Attributes with a declared `better` direction.
+    pub fn better(&self) -> BTreeMap<String, crate::catalog::Better> {
+        self.catalog
+            .attributes
+            .iter()
+            .filter_map(|(k, d)| d.better.map(|b| (k.clone(), b)))
+            .collect()
+    }
+
+    /// The catalog definition of an option.
+    pub fn option_def(&self, o: OptionIdx) -> &crate::catalog::OptionDef {
+        let g = self.index.group_of[o];
+        &self.catalog.groups[g].options[o - self.index.groups[g].first]
+    }
+
+    pub fn catalog_price(&self, o: OptionIdx) -> crate::number::Decimal {
+        self.option_def(o).price
+    }
+
     pub fn rule_ref(&self, constraint: usize) -> RuleRef {
         let c = &self.constraints[constraint];
         RuleRef {
@@ -293,16 +336,104 @@ impl Compiled {
     }
 }
 
-/// One customer's configuration in progress: the compiled catalog and an incremental solver.
+/// One customer's configuration in progress: the compiled catalog and incremental solvers.
 pub struct Session {
     pub compiled: Arc<Compiled>,
     solver: SatSolver,
+    /// With a selector per constraint, for naming rules; built on first use.
+    guarded: Option<SatSolver>,
 }
 
 impl Session {
     pub fn new(compiled: Arc<Compiled>) -> Self {
         let solver = SatSolver::new(&compiled.cnf, compiled.constraints.len(), Guards::None);
-        Session { compiled, solver }
+        Session {
+            compiled,
+            solver,
+            guarded: None,
+        }
+    }
+
+    fn solvers(&mut self) -> (&Compiled, &mut SatSolver, &mut SatSolver) {
+        let compiled = &*self.compiled;
+        let guarded = self.guarded.get_or_insert_with(|| {
+            SatSolver::new(
+                &compiled.cnf,
+                compiled.constraints.len(),
+                Guards::PerConstraint,
+            )
+        });
+        (compiled, &mut self.solver, guarded)
+    }
+
+    /// Why `option` is excluded, forced or chosen under `choices` (minimal causes).
+    pub fn explain(
+        &mut self,
+        choices: &[Choice],
+        option: OptionIdx,
+        effort: &mut Effort,
+    ) -> Result<Explanation, LimitReached> {
+        let (compiled, solver, guarded) = self.solvers();
+        crate::explain::explain(compiled, solver, guarded, choices, option, effort)
+    }
+
+    /// A minimal conflict among unsatisfiable choices, with its rules.
+    pub fn conflict(
+        &mut self,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<Conflict, LimitReached> {
+        let (compiled, solver, guarded) = self.solvers();
+        crate::explain::conflict(compiled, solver, guarded, choices, effort)
+    }
+
+    /// Ranked minimal repairs when the newest (last) choice conflicts with earlier ones.
+    /// `time_limit_secs` bounds each price computation (MILP).
+    pub fn repairs(
+        &mut self,
+        choices: &[Choice],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<RepairReport, LimitReached> {
+        let (compiled, solver, guarded) = self.solvers();
+        let mut cheapest = |set: &[Choice]| {
+            crate::complete::cheapest(compiled, set, time_limit_secs)
+                .ok()
+                .flatten()
+        };
+        crate::repair::repairs(compiled, solver, guarded, choices, &mut cheapest, effort)
+    }
+
+    /// The best valid product extending `choices` as a bill of materials, or why none exists.
+    pub fn complete(
+        &mut self,
+        choices: &[Choice],
+        request: &CompleteRequest,
+        effort: &mut Effort,
+    ) -> Result<CompletionReport, CompleteError> {
+        let lits: Vec<_> = choices.iter().map(|c| c.lit()).collect();
+        if !self.solver.solve(&lits, effort)? {
+            let conflict = self.conflict(choices, effort)?;
+            return Ok(crate::complete::infeasible(
+                &self.compiled,
+                request,
+                conflict,
+            ));
+        }
+        match crate::complete::best(&self.compiled, choices, request)? {
+            Some(p) => Ok(crate::complete::report(
+                &self.compiled,
+                choices,
+                request,
+                &p,
+            )),
+            None => match request.budget {
+                Some(b) => crate::complete::over_budget(&self.compiled, choices, request, b),
+                None => Err(CompleteError::Solver(
+                    "the MILP found no product although the SAT solver did".into(),
+                )),
+            },
+        }
     }
 
     /// The state of every option under the choices.

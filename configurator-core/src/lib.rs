@@ -6,19 +6,28 @@
 
 pub mod catalog;
 pub mod compile;
+pub mod complete;
 pub mod diagnosis;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod explain;
 pub mod ir;
 pub mod number;
+pub mod optimize;
 pub mod propagate;
+pub mod repair;
 pub mod resolve;
 pub mod rules;
 pub mod solver;
 
 pub use catalog::{Catalog, Format};
+pub use complete::{BomLine, CompleteError, CompletionReport};
 pub use diagnostic::{Diagnostic, Severity};
-pub use engine::{compile_catalog, load, Compiled, LintReport, Session};
+pub use engine::{compile_catalog, load, Compiled, LintReport, RuleRef, Session};
+pub use explain::{ChoiceRef, Conflict, Explanation};
+pub use number::Decimal;
+pub use optimize::{CompleteRequest, Objective};
 pub use propagate::{Choice, Domains, OptionState};
+pub use repair::{Repair, RepairReport};
 pub use solver::{Effort, LimitReached};

@@ -1,9 +1,10 @@
 //! Subcommands of the `configurator` program. The JSON shapes printed here are a contract that
 //! other tools rely on; change them only together with the tests in `tests/cli.rs`.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use configurator_core::{
-    catalog::Format, Choice, Compiled, Diagnostic, Effort, LimitReached, OptionState,
+    catalog::Format, complete::parse_objective, Choice, Compiled, CompleteRequest, Decimal,
+    Diagnostic, Effort, LimitReached, OptionState, Session,
 };
 use serde_json::{json, Map, Value};
 use std::io::Write;
@@ -48,6 +49,51 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Explain why an option is excluded or required: the minimal choices and rules behind it.
+    Explain {
+        model: String,
+        #[command(flatten)]
+        choices: Choices,
+        /// The option to explain, as group.option.
+        #[arg(long, value_name = "NAME")]
+        option: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// When the last choice conflicts with earlier ones: up to 3 ranked minimal sets of earlier
+    /// choices to drop.
+    Repair {
+        model: String,
+        #[command(flatten)]
+        choices: Choices,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Complete the choices into the best valid product and print its bill of materials.
+    Complete {
+        model: String,
+        #[command(flatten)]
+        choices: Choices,
+        /// price (lowest total), lead_time (fastest, then cheapest) or preference (best
+        /// attributes for the money, within --budget).
+        #[arg(long, default_value = "price")]
+        objective: String,
+        /// Upper bound on the total price.
+        #[arg(long, value_name = "X")]
+        budget: Option<String>,
+        /// Leave visible groups the customer did not decide open (only infrastructure is
+        /// completed).
+        #[arg(long)]
+        no_visible: bool,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
     /// Run the HTTP server (API, web UI) over a database directory.
     Serve(crate::app::ServeArgs),
     /// Manage manufacturers' API tokens.
@@ -72,13 +118,24 @@ struct Limits {
     /// Solver effort limit, in conflicts, for the whole command.
     #[arg(long, value_name = "N", default_value_t = Effort::default().max_conflicts)]
     max_conflicts: u64,
+    /// Time limit of each optimisation (MILP) pass, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    time_limit: f64,
 }
 
 /// An error already explained to the user on stderr.
 struct Failed;
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let order = matches
+        .subcommand()
+        .map(|(_, m)| choice_order(m))
+        .unwrap_or_default();
     let result = match cli.command {
         Command::Check {
             model,
@@ -90,7 +147,37 @@ pub fn run() -> ExitCode {
             choices,
             json,
             limits,
-        } => domains(&model, &choices, json, limits),
+        } => domains(&model, &choices, &order, json, limits),
+        Command::Explain {
+            model,
+            choices,
+            option,
+            json,
+            limits,
+        } => explain(&model, &choices, &order, &option, json, limits),
+        Command::Repair {
+            model,
+            choices,
+            json,
+            limits,
+        } => repair(&model, &choices, &order, json, limits),
+        Command::Complete {
+            model,
+            choices,
+            objective,
+            budget,
+            no_visible,
+            json,
+            limits,
+        } => complete(
+            &model,
+            (&choices, &order),
+            &objective,
+            budget.as_deref(),
+            !no_visible,
+            json,
+            limits,
+        ),
         Command::Serve(args) => Ok(crate::app::serve(args)),
         Command::Token { command } => Ok(crate::app::token(command)),
     };
@@ -194,23 +281,55 @@ fn list(names: &[String]) -> String {
     }
 }
 
-fn parse_choices(compiled: &Compiled, choices: &Choices) -> Result<Vec<Choice>, Failed> {
-    let mut out = Vec::new();
-    for (names, selected) in [(&choices.select, true), (&choices.deselect, false)] {
-        for name in names {
-            let option = compiled.option(name).map_err(|e| {
-                eprintln!("error: {e}");
-                Failed
-            })?;
-            out.push(Choice { option, selected });
+/// The `--select`/`--deselect` values in the order they were given on the command line (the
+/// order of decisions: the last one is the newest, which `repair` keeps).
+fn choice_order(m: &ArgMatches) -> Vec<(String, bool)> {
+    let mut out: Vec<(usize, String, bool)> = Vec::new();
+    for (id, selected) in [("select", true), ("deselect", false)] {
+        // Only commands with choices have these arguments; asking others would panic.
+        let Ok(Some(values)) = m.try_get_many::<String>(id) else {
+            continue;
+        };
+        let Some(indices) = m.indices_of(id) else {
+            continue;
+        };
+        for (v, i) in values.zip(indices) {
+            out.push((i, v.clone(), selected));
         }
+    }
+    out.sort_by_key(|(i, _, _)| *i);
+    out.into_iter().map(|(_, v, s)| (v, s)).collect()
+}
+
+fn parse_choices(
+    compiled: &Compiled,
+    choices: &Choices,
+    order: &[(String, bool)],
+) -> Result<Vec<Choice>, Failed> {
+    debug_assert_eq!(order.len(), choices.select.len() + choices.deselect.len());
+    let mut out = Vec::new();
+    for (name, selected) in order {
+        let option = compiled.option(name).map_err(|e| {
+            eprintln!("error: {e}");
+            Failed
+        })?;
+        out.push(Choice {
+            option,
+            selected: *selected,
+        });
     }
     Ok(out)
 }
 
-fn domains(path: &str, choices: &Choices, json: bool, limits: Limits) -> Result<ExitCode, Failed> {
+fn domains(
+    path: &str,
+    choices: &Choices,
+    order: &[(String, bool)],
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
     let compiled = std::sync::Arc::new(load(path)?);
-    let choices = parse_choices(&compiled, choices)?;
+    let choices = parse_choices(&compiled, choices, order)?;
     let mut effort = Effort::new(limits.max_conflicts);
     let mut session = configurator_core::Session::new(compiled.clone());
     let d = session
@@ -247,6 +366,151 @@ fn domains(path: &str, choices: &Choices, json: bool, limits: Limits) -> Result<
                 };
                 out!("  {:<40} {mark}", compiled.name(o));
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| json!({"error": e.to_string()}).to_string())
+}
+
+fn explain(
+    path: &str,
+    choices: &Choices,
+    order: &[(String, bool)],
+    option: &str,
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    let compiled = std::sync::Arc::new(load(path)?);
+    let choices = parse_choices(&compiled, choices, order)?;
+    let option = compiled.option(option).map_err(|e| {
+        eprintln!("error: {e}");
+        Failed
+    })?;
+    let mut effort = Effort::new(limits.max_conflicts);
+    let mut session = Session::new(compiled);
+    let x = session
+        .explain(&choices, option, &mut effort)
+        .map_err(|e| limit_error(path, e))?;
+    if json {
+        out!("{}", to_json(&x));
+    } else {
+        out!("{}", x.message);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn repair(
+    path: &str,
+    choices: &Choices,
+    order: &[(String, bool)],
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    let compiled = std::sync::Arc::new(load(path)?);
+    let choices = parse_choices(&compiled, choices, order)?;
+    let mut effort = Effort::new(limits.max_conflicts);
+    let mut session = Session::new(compiled.clone());
+    let r = session
+        .repairs(&choices, limits.time_limit, &mut effort)
+        .map_err(|e| limit_error(path, e))?;
+    if json {
+        out!("{}", to_json(&r));
+    } else {
+        out!("{}", r.message);
+        for (i, rep) in r.repairs.iter().enumerate() {
+            let delta = match rep.price_delta {
+                Some(d) if d.raw() >= 0 => format!("+{d} {}", compiled.catalog.currency),
+                Some(d) => format!("{d} {}", compiled.catalog.currency),
+                None => "price unknown".into(),
+            };
+            out!("{}. drop {} ({delta})", i + 1, rep.drop.join(", "));
+            out!("   {}", rep.explanation.message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn complete(
+    path: &str,
+    (choices, order): (&Choices, &[(String, bool)]),
+    objective: &str,
+    budget: Option<&str>,
+    complete_visible: bool,
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    let objective = parse_objective(objective).map_err(|e| {
+        eprintln!("error: {e}");
+        Failed
+    })?;
+    let budget = match budget {
+        Some(b) => Some(Decimal::parse(b.trim()).ok_or_else(|| {
+            eprintln!("error: --budget {b} is not a number");
+            Failed
+        })?),
+        None => None,
+    };
+    if !(limits.time_limit > 0.0 && limits.time_limit.is_finite()) {
+        eprintln!("error: --time-limit must be a positive number of seconds");
+        return Err(Failed);
+    }
+    let compiled = std::sync::Arc::new(load(path)?);
+    let choices = parse_choices(&compiled, choices, order)?;
+    let mut effort = Effort::new(limits.max_conflicts);
+    let mut session = Session::new(compiled.clone());
+    let request = CompleteRequest {
+        objective,
+        budget,
+        complete_visible,
+        time_limit_secs: limits.time_limit,
+    };
+    let r = session
+        .complete(&choices, &request, &mut effort)
+        .map_err(|e| {
+            eprintln!("error: {path}: {e}");
+            Failed
+        })?;
+    if json {
+        out!("{}", to_json(&r));
+    } else if !r.satisfiable {
+        let why = r
+            .explanation
+            .as_ref()
+            .map(|e| e.message.as_str())
+            .unwrap_or("no valid product");
+        out!("No product: {why}");
+    } else {
+        for l in &r.lines {
+            out!(
+                "{:<36} {:<14} {:>10} {}{}",
+                l.option,
+                l.kind,
+                l.price.to_string(),
+                r.currency,
+                if l.chosen_by == "customer" {
+                    "  (your choice)"
+                } else {
+                    ""
+                }
+            );
+        }
+        out!(
+            "{:<36} {:<14} {:>10} {}{}",
+            "total",
+            "",
+            r.total.to_string(),
+            r.currency,
+            if r.optimal {
+                ""
+            } else {
+                "  (time limit: maybe not optimal)"
+            }
+        );
+        if !r.open.is_empty() {
+            out!("still open: {}", r.open.join(", "));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -13,7 +13,11 @@ use crate::store::{
 };
 use axum::http::StatusCode;
 use configurator_core::catalog::{Format, GroupKind};
-use configurator_core::{Catalog, Choice, Compiled, Diagnostic, Effort, OptionState, Session};
+use configurator_core::complete::parse_objective;
+use configurator_core::{
+    Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
+    Diagnostic, Effort, OptionState, RepairReport, Session,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -128,6 +132,35 @@ pub struct NewConfiguration {
     pub catalog: String,
     #[serde(default)]
     pub version: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainRequest {
+    pub option: String,
+}
+
+/// The body of `complete`; every field is optional (an empty body means the cheapest
+/// complete product).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteBody {
+    /// `price` (default), `lead_time` or `preference`.
+    #[serde(default)]
+    pub objective: Option<String>,
+    #[serde(default)]
+    pub budget: Option<Decimal>,
+    /// false: complete only the infrastructure, leaving open visible groups open.
+    #[serde(default)]
+    pub complete_visible: Option<bool>,
+}
+
+fn complete_error(e: CompleteError) -> ApiError {
+    match e {
+        CompleteError::Limit(m) => ApiError::unprocessable("solver-limit", m),
+        CompleteError::Unsupported(m) => ApiError::unprocessable("unsupported", m),
+        CompleteError::Solver(m) => ApiError::internal(m),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -581,20 +614,14 @@ impl Service {
             let expected = record.revision;
             let entry = self.entry(&record.catalog, record.version)?;
             let compiled = &entry.compiled;
-            let option = compiled.option(&req.option).map_err(|e| {
-                ApiError::unprocessable(
-                    "unknown-option",
-                    format!(
-                        "{e} (in catalog {} version {})",
-                        record.catalog, record.version
-                    ),
-                )
-                .with("option", json!(req.option))
-            })?;
+            let option = self.option_of(compiled, &record, &req.option)?;
             apply(compiled, &mut record.choices, option, req.action);
             record.revision += 1;
             record.updated_at = ids::now();
             let state = self.state(&entry, &record)?;
+            for rule in &state.rules_hit {
+                *record.rule_hits.entry(rule.clone()).or_default() += 1;
+            }
             record.last_question = state.next_question.as_ref().map(|q| q.group.clone());
             ticket.commit(&self.limits)?;
             match self.store.update_configuration(&record, expected)? {
@@ -615,23 +642,62 @@ impl Service {
         m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Computes the state of a configuration: domains, next question, default product.
+    /// The stored choices as core choices (oldest first).
+    fn core_choices(
+        compiled: &Compiled,
+        record: &ConfigurationRecord,
+    ) -> Result<Vec<Choice>, ApiError> {
+        record
+            .choices
+            .iter()
+            .map(|c| {
+                compiled
+                    .option(&c.option)
+                    .map(|option| Choice {
+                        option,
+                        selected: c.selected,
+                    })
+                    .map_err(|e| ApiError::internal(format!("stored choice: {e}")))
+            })
+            .collect()
+    }
+
+    /// Wall-clock bound of each MILP pass: within the request's time limit.
+    fn milp_secs(&self) -> f64 {
+        (self.limits.solve_timeout.as_secs_f64() / 2.0).clamp(0.05, 5.0)
+    }
+
+    /// Computes the state of a configuration: domains, next question, the current default
+    /// product (cheapest completion) or, on conflict, the ranked repairs.
     fn state(&self, entry: &Entry, record: &ConfigurationRecord) -> Result<State, ApiError> {
         let compiled = &entry.compiled;
-        let mut choices = Vec::with_capacity(record.choices.len());
-        for c in &record.choices {
-            let option = compiled
-                .option(&c.option)
-                .map_err(|e| ApiError::internal(format!("stored choice: {e}")))?;
-            choices.push(Choice {
-                option,
-                selected: c.selected,
-            });
-        }
+        let choices = Self::core_choices(compiled, record)?;
         let mut effort = self.effort();
-        let domains = self
-            .with_session(entry, |s| s.domains(&choices, &mut effort))
-            .map_err(ApiError::limit)?;
+        let request = CompleteRequest {
+            time_limit_secs: self.milp_secs(),
+            ..CompleteRequest::default()
+        };
+        let (domains, product, repairs) = self.with_session(entry, |s| {
+            let domains = s.domains(&choices, &mut effort).map_err(ApiError::limit)?;
+            if domains.satisfiable {
+                let product = match s.complete(&choices, &request, &mut effort) {
+                    Ok(report) => Ok(report),
+                    Err(CompleteError::Limit(m)) => {
+                        return Err(ApiError::unprocessable(
+                            "solver-limit",
+                            format!("{m}; nothing was changed"),
+                        ))
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                Ok((domains, Some(product), None))
+            } else {
+                let repairs = s
+                    .repairs(&choices, request.time_limit_secs, &mut effort)
+                    .map_err(ApiError::limit)?;
+                Ok((domains, None, Some(repairs)))
+            }
+        })?;
         let groups: Vec<GroupState> = compiled
             .index
             .groups
@@ -660,7 +726,20 @@ impl Service {
             name: g.name.clone(),
             provisional: true,
         });
-        let product = domains.witness.as_ref().map(|w| bill(compiled, record, w));
+        // The rules customers run into: those named by the conflict and its repairs.
+        let mut rules_hit: Vec<String> = Vec::new();
+        if let Some(r) = &repairs {
+            let named = r
+                .conflict
+                .iter()
+                .chain(r.repairs.iter().map(|x| &x.explanation))
+                .flat_map(|c| c.rules.iter().map(|rule| rule.id.clone()));
+            for id in named {
+                if !rules_hit.contains(&id) {
+                    rules_hit.push(id);
+                }
+            }
+        }
         Ok(State {
             satisfiable: domains.satisfiable,
             options: domains
@@ -672,7 +751,60 @@ impl Service {
             groups,
             next_question,
             product,
+            repairs,
+            rules_hit,
             effort_used: effort.used,
+        })
+    }
+
+    /// Why an option is excluded, forced or chosen under the configuration's choices.
+    pub fn explain(&self, id: &str, req: ExplainRequest) -> Result<Value, ApiError> {
+        let record = self.configuration(id)?;
+        let entry = self.entry(&record.catalog, record.version)?;
+        let option = self.option_of(&entry.compiled, &record, &req.option)?;
+        let choices = Self::core_choices(&entry.compiled, &record)?;
+        let mut effort = self.effort();
+        let x = self
+            .with_session(&entry, |s| s.explain(&choices, option, &mut effort))
+            .map_err(ApiError::limit)?;
+        Ok(json!(x))
+    }
+
+    /// The best product for the configuration's choices under an objective and budget.
+    pub fn complete(&self, id: &str, req: CompleteBody) -> Result<Value, ApiError> {
+        let objective = parse_objective(req.objective.as_deref().unwrap_or("price"))
+            .map_err(|e| ApiError::unprocessable("bad-objective", e))?;
+        let record = self.configuration(id)?;
+        let entry = self.entry(&record.catalog, record.version)?;
+        let choices = Self::core_choices(&entry.compiled, &record)?;
+        let request = CompleteRequest {
+            objective,
+            budget: req.budget,
+            complete_visible: req.complete_visible.unwrap_or(true),
+            time_limit_secs: self.milp_secs(),
+        };
+        let mut effort = self.effort();
+        let report = self
+            .with_session(&entry, |s| s.complete(&choices, &request, &mut effort))
+            .map_err(complete_error)?;
+        Ok(json!(report))
+    }
+
+    fn option_of(
+        &self,
+        compiled: &Compiled,
+        record: &ConfigurationRecord,
+        name: &str,
+    ) -> Result<usize, ApiError> {
+        compiled.option(name).map_err(|e| {
+            ApiError::unprocessable(
+                "unknown-option",
+                format!(
+                    "{e} (in catalog {} version {})",
+                    record.catalog, record.version
+                ),
+            )
+            .with("option", json!(name))
         })
     }
 
@@ -680,12 +812,21 @@ impl Service {
         let record = self.configuration(id)?;
         let entry = self.entry(&record.catalog, record.version)?;
         let state = self.state(&entry, &record)?;
-        let Some(bill) = state.product else {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflicting-choices",
-                "the choices conflict: no product can be quoted; drop a choice first",
-            ));
+        let bill = match state.product {
+            Some(Ok(report)) if report.satisfiable => report,
+            Some(Err(e)) => {
+                return Err(ApiError::unprocessable(
+                    "no-completion",
+                    format!("no product could be computed for a quote: {e}"),
+                ))
+            }
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "conflicting-choices",
+                    "the choices conflict: no product can be quoted; apply a repair first",
+                ))
+            }
         };
         let quote = QuoteRecord {
             id: ids::random_id(),
@@ -903,68 +1044,17 @@ struct NextQuestion {
     provisional: bool,
 }
 
-/// One line of a bill of materials.
-#[derive(Serialize)]
-struct BillLine {
-    option: String,
-    group: String,
-    name: String,
-    vendor: Option<String>,
-    price: configurator_core::number::Decimal,
-    kind: GroupKind,
-}
-
-#[derive(Serialize)]
-struct Bill {
-    catalog: String,
-    version: u32,
-    currency: String,
-    lines: Vec<BillLine>,
-    total: configurator_core::number::Decimal,
-}
-
-/// The bill of materials of one valid product (a solver model).
-fn bill(compiled: &Compiled, record: &ConfigurationRecord, model: &[bool]) -> Bill {
-    let mut lines = Vec::new();
-    let mut total: i128 = 0;
-    for (g, def) in compiled.index.groups.iter().zip(&compiled.catalog.groups) {
-        for (k, o) in g.options().enumerate() {
-            if !model[o] {
-                continue;
-            }
-            let opt = &def.options[k];
-            total += i128::from(opt.price.raw());
-            lines.push(BillLine {
-                option: compiled.name(o).to_string(),
-                group: g.id.clone(),
-                name: if opt.name.is_empty() {
-                    opt.id.clone()
-                } else {
-                    opt.name.clone()
-                },
-                vendor: opt.vendor.clone(),
-                price: opt.price,
-                kind: g.kind,
-            });
-        }
-    }
-    Bill {
-        catalog: record.catalog.clone(),
-        version: record.version,
-        currency: compiled.catalog.currency.clone(),
-        lines,
-        total: configurator_core::number::Decimal::from_raw(
-            i64::try_from(total).unwrap_or(i64::MAX),
-        ),
-    }
-}
-
 struct State {
     satisfiable: bool,
     options: BTreeMap<String, OptionState>,
     groups: Vec<GroupState>,
     next_question: Option<NextQuestion>,
-    product: Option<Bill>,
+    /// When satisfiable: the cheapest completion, or why it could not be computed.
+    product: Option<Result<CompletionReport, String>>,
+    /// When the choices conflict: ranked repairs.
+    repairs: Option<RepairReport>,
+    /// Rule ids named by the conflict and its repairs.
+    rules_hit: Vec<String>,
     effort_used: u64,
 }
 
@@ -992,7 +1082,15 @@ impl State {
             "options": self.options,
             "groups": self.groups,
             "next_question": self.next_question,
-            "product": self.product,
+            "product": match &self.product {
+                Some(Ok(report)) => json!(report),
+                _ => Value::Null,
+            },
+            "product_error": match &self.product {
+                Some(Err(e)) => json!(e),
+                _ => Value::Null,
+            },
+            "repairs": self.repairs,
             "quotes": r.quotes,
             "effort": { "conflicts": self.effort_used },
         })

@@ -2,12 +2,12 @@
 //! directory: the manufacturer and customer flow, authorization, bad inputs, the OpenAPI
 //! document, the solver's limits.
 
-mod common;
+mod support;
 
-use common::{create_token, example, fixture, Client, Server, TempDir};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use support::{create_token, example, fixture, Client, Server, TempDir};
 
 /// A small catalog as JSON: frame colour depends on the material.
 fn bike(id: &str) -> Value {
@@ -169,6 +169,47 @@ async fn manufacturer_and_customer_flow() {
         BTreeSet::from(["frame.carbon", "colour.black", "light.dynamo"])
     );
 
+    // Why is red excluded? Because of the carbon frame and the rule carbon-black.
+    let (status, x) = c
+        .post(
+            &format!("/api/configurations/{id}/explain"),
+            json!({"option": "colour.red"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{x}");
+    assert_eq!(x["state"], "excluded");
+    assert_eq!(
+        x["because"],
+        json!([{"choice": "frame.carbon", "selected": true}])
+    );
+    assert!(
+        x["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "carbon-black"),
+        "{x}"
+    );
+    // Choosing red anyway conflicts: the state names the ranked repairs.
+    let (status, s) = c.choose(&id, "colour.red", "select").await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["satisfiable"], false);
+    assert_eq!(s["product"], Value::Null);
+    let first = &s["repairs"]["repairs"][0];
+    assert_eq!(first["drop"], json!(["frame.carbon"]), "{s}");
+    assert!(
+        first["explanation"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "carbon-black"),
+        "{s}"
+    );
+    let (_, s) = c.choose(&id, "colour.red", "clear").await;
+    assert_eq!(s["satisfiable"], true);
+    assert_eq!(s["repairs"], Value::Null);
+
     // Selecting another frame replaces the first (a group of one).
     let (_, s) = c.choose(&id, "frame.steel", "select").await;
     assert_eq!(state(&s, "frame.steel"), "selected");
@@ -194,7 +235,37 @@ async fn manufacturer_and_customer_flow() {
     );
     let (_, s) = c.choose(&id, "colour.red", "clear").await;
     assert_eq!(s["satisfiable"], true);
-    assert_eq!(s["revision"], 5);
+    assert_eq!(s["revision"], 7);
+
+    // Completion on demand: the cheapest product, or none within a budget.
+    let (status, done) = c
+        .post_empty(&format!("/api/configurations/{id}/complete"), None)
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(
+        (done["satisfiable"].as_bool(), done["total"].as_i64()),
+        (Some(true), Some(345))
+    );
+    let (status, tight) = c
+        .post(
+            &format!("/api/configurations/{id}/complete"),
+            json!({"budget": 100}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{tight}");
+    assert_eq!(tight["satisfiable"], false, "{tight}");
+    let (status, bad) = c
+        .post(
+            &format!("/api/configurations/{id}/complete"),
+            json!({"objective": "fastest"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, bad["error"].as_str()),
+        (422, Some("bad-objective"))
+    );
 
     // Name it, share it, ask for a quote: frozen bill with price and catalog version.
     let (status, body) = c
@@ -861,7 +932,7 @@ async fn data_survives_a_restart_and_examples_load_once() {
         "examples are published only on the first start"
     );
     // The server holds the directory: a second process cannot open it.
-    let out = std::process::Command::new(common::BIN)
+    let out = std::process::Command::new(support::BIN)
         .args(["token", "create", "--manufacturer", "x", "--data"])
         .arg(dir.path())
         .output()

@@ -1,74 +1,11 @@
 //! Integration tests of the `configurator` program: they run the real binary and check the
 //! contract of `check` and `domains` (exit codes, JSON shapes, diagnostics on stderr).
 
+mod common;
+
+use common::*;
+
 use serde_json::Value;
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-/// A path relative to the `server` package directory.
-fn path(relative: &str) -> String {
-    let mut p = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    p.push(relative);
-    p.to_string_lossy().into_owned()
-}
-
-fn catalog(name: &str) -> String {
-    path(&format!("../catalogs/{name}"))
-}
-
-fn fixture(name: &str) -> String {
-    path(&format!("tests/fixtures/{name}"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_configurator"))
-        .args(args)
-        .output()
-        .expect("failed to run the configurator binary")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is not UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is not UTF-8")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("terminated by a signal")
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON value ({e}):\n{}\nstderr:\n{}",
-            stdout(out),
-            stderr(out)
-        )
-    })
-}
-
-fn keys(v: &Value) -> BTreeSet<String> {
-    v.as_object()
-        .expect("expected a JSON object")
-        .keys()
-        .cloned()
-        .collect()
-}
-
-fn set(items: &[&str]) -> BTreeSet<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .expect("expected a JSON array")
-        .iter()
-        .map(|s| s.as_str().expect("expected a string").to_string())
-        .collect()
-}
 
 /// Counts the lines of a catalog that start a table array, e.g. `[[rules]]`.
 fn count_headers(file: &str, header: &str) -> usize {
@@ -85,19 +22,6 @@ fn count_options(file: &str) -> usize {
 
 fn count_rules(file: &str) -> usize {
     count_headers(file, "[[rules]]")
-}
-
-/// Runs a command that must fail with exit code 1 and returns its stderr.
-fn fails(args: &[&str]) -> String {
-    let out = run(args);
-    let err = stderr(&out);
-    assert_eq!(
-        code(&out),
-        1,
-        "expected exit 1 for {args:?}; stderr:\n{err}"
-    );
-    assert!(!err.trim().is_empty(), "no message on stderr for {args:?}");
-    err
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 //! Durability: a server killed with SIGKILL in the middle of a write loop loses no write it
 //! acknowledged. Writers run in parallel so that the kill lands inside writes.
 
-mod common;
+mod support;
 
-use common::{Client, Server, TempDir};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::{Client, Server, TempDir};
 
 #[derive(Default)]
 struct Acked {

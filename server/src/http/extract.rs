@@ -84,6 +84,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// Like [`JsonBody`], but an empty body means `T::default()`.
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
+            || (req.headers().get(header::CONTENT_LENGTH).is_none()
+                && req.headers().get(header::TRANSFER_ENCODING).is_none());
+        if empty {
+            return Ok(OptionalJsonBody(T::default()));
+        }
+        JsonBody::<T>::from_request(req, state)
+            .await
+            .map(|b| OptionalJsonBody(b.0))
+    }
+}
+
 /// A catalog body as text with its format from the content type.
 pub struct CatalogBody(pub String, pub BodyFormat);
 

@@ -5,7 +5,8 @@ pub mod error;
 pub mod extract;
 
 use crate::service::{
-    ChoiceRequest, ConfigurationPatch, Limits, NewConfiguration, Service, Ticket,
+    ChoiceRequest, CompleteBody, ConfigurationPatch, ExplainRequest, Limits, NewConfiguration,
+    Service, Ticket,
 };
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
@@ -13,6 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, patch, post, put, MethodRouter};
 use axum::{Json, Router};
 use error::ApiError;
+use extract::OptionalJsonBody;
 use extract::{CatalogBody, JsonBody, PathParams, Token};
 use serde_json::Value;
 use std::path::Path;
@@ -49,6 +51,8 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             patch(patch_configuration),
         ),
         ("post", "/api/configurations/{id}/choices", post(choose)),
+        ("post", "/api/configurations/{id}/explain", post(explain)),
+        ("post", "/api/configurations/{id}/complete", post(complete)),
         ("post", "/api/configurations/{id}/quote", post(quote)),
         ("get", "/api/quotes/{id}", get(get_quote)),
     ]
@@ -248,6 +252,22 @@ async fn choose(
     run(s, move |s, ticket| s.choose(&id, req, ticket))
         .await
         .map(Json)
+}
+
+async fn explain(
+    State(s): State<AppState>,
+    PathParams(id): PathParams<String>,
+    JsonBody(req): JsonBody<ExplainRequest>,
+) -> Result<Json<Value>, ApiError> {
+    run(s, move |s, _| s.explain(&id, req)).await.map(Json)
+}
+
+async fn complete(
+    State(s): State<AppState>,
+    PathParams(id): PathParams<String>,
+    OptionalJsonBody(req): OptionalJsonBody<CompleteBody>,
+) -> Result<Json<Value>, ApiError> {
+    run(s, move |s, _| s.complete(&id, req)).await.map(Json)
 }
 
 async fn quote(
