@@ -848,6 +848,30 @@ async fn web_ui_placeholder_when_not_built() {
     assert_eq!(resp.status().as_u16(), 200);
     let text = resp.text().await.unwrap();
     assert!(text.contains("web UI is not built"), "{text}");
+    server.kill();
+
+    // With a built UI, its files are served; the API still answers JSON.
+    let web = dir.path().join("web");
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::write(web.join("index.html"), "<p>the shop</p>").unwrap();
+    std::fs::write(web.join("app.js"), "let x = 1;").unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let text = reqwest::get(server.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "<p>the shop</p>");
+    let text = reqwest::get(server.url("/app.js"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, "let x = 1;");
+    let c = Client::new(&server);
+    assert_eq!(c.get("/api/nope", None).await.1["error"], "no-route");
 }
 
 #[tokio::test(flavor = "multi_thread")]

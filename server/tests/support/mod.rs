@@ -71,9 +71,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server on a free loopback port over `data` with extra flags.
+    /// Starts a server on a free loopback port over `data` with extra flags. The web UI
+    /// directory is `data/web` (absent unless a test creates it).
     pub fn start(data: &Path, extra: &[&str]) -> Server {
-        let web = data.join("no-web-ui");
+        let web = data.join("web");
         let mut child = Command::new(BIN)
             .args(["serve", "--addr", "127.0.0.1:0", "--examples", &examples()])
             .arg("--data")
