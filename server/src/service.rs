@@ -1096,3 +1096,33 @@ impl State {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            max_conflicts: 10,
+            solve_timeout: Duration::from_millis(5),
+        }
+    }
+
+    #[test]
+    fn a_cancelled_ticket_refuses_to_commit_and_a_committing_one_cannot_be_cancelled() {
+        let t = Ticket::default();
+        assert!(t.cancel(), "running work can be cancelled");
+        assert!(t.cancelled());
+        let e = t.commit(&limits()).unwrap_err();
+        assert_eq!(e.code, "solver-timeout");
+
+        let t = Ticket::default();
+        t.commit(&limits()).unwrap();
+        assert!(!t.cancel(), "a write in progress is waited for");
+        t.release();
+        assert!(
+            t.cancel(),
+            "after a lost compare-and-swap the work is cancellable again"
+        );
+    }
+}
