@@ -289,7 +289,12 @@ impl Service {
         Ok(compiled.catalog)
     }
 
-    pub fn create_catalog(&self, token: Option<&str>, catalog: Catalog) -> Result<Value, ApiError> {
+    pub fn create_catalog(
+        &self,
+        token: Option<&str>,
+        catalog: Catalog,
+        ticket: &Ticket,
+    ) -> Result<Value, ApiError> {
         let who = self.manufacturer(token)?;
         let now = ids::now();
         let record = CatalogRecord {
@@ -301,6 +306,7 @@ impl Service {
             updated_at: now,
             revision: 0,
         };
+        ticket.commit(&self.limits)?;
         if !self.store.create_catalog(&record)? {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -319,6 +325,7 @@ impl Service {
         token: Option<&str>,
         id: &str,
         catalog: Catalog,
+        ticket: &Ticket,
     ) -> Result<Value, ApiError> {
         if catalog.id != id {
             return Err(ApiError::bad_request(
@@ -335,10 +342,11 @@ impl Service {
             record.draft = catalog.clone();
             record.revision += 1;
             record.updated_at = ids::now();
+            ticket.commit(&self.limits)?;
             match self.store.update_catalog(&record, expected)? {
                 Cas::Done => return Ok(self.catalog_json(&record, true)),
                 Cas::Missing => return Err(unknown_catalog(id)),
-                Cas::Conflict => continue,
+                Cas::Conflict => ticket.release(),
             }
         }
         Err(busy())
@@ -567,6 +575,7 @@ impl Service {
         &self,
         id: &str,
         patch: ConfigurationPatch,
+        ticket: &Ticket,
     ) -> Result<Value, ApiError> {
         if let Some(name) = &patch.name {
             if name.chars().count() > MAX_NAME || name.chars().any(|c| c.is_control()) {
@@ -587,6 +596,7 @@ impl Service {
             }
             record.revision += 1;
             record.updated_at = ids::now();
+            ticket.commit(&self.limits)?;
             match self.store.update_configuration(&record, expected)? {
                 Cas::Done => {
                     return Ok(json!({
@@ -597,7 +607,7 @@ impl Service {
                     }))
                 }
                 Cas::Missing => return Err(unknown_configuration(id)),
-                Cas::Conflict => continue,
+                Cas::Conflict => ticket.release(),
             }
         }
         Err(busy())

@@ -908,6 +908,19 @@ async fn solver_limits_answer_422_and_503_and_change_nothing() {
             (503, Some("solver-timeout")),
             "{v}"
         );
+        // Every request's work has the time limit, but work that already started writing is
+        // finished: either 503 and nothing written, or 200 and written (checked below).
+        let (patch_status, _) = c
+            .raw(
+                Method::PATCH,
+                &format!("/api/configurations/{id}"),
+                "application/json",
+                json!({"name": "late"}).to_string(),
+                None,
+            )
+            .await;
+        assert!(matches!(patch_status, 200 | 503), "{patch_status}");
+        std::fs::write(dir.path().join("patch-status"), patch_status.to_string()).unwrap();
         assert_eq!(c.get("/healthz", None).await.0, 200);
         server.kill();
     }
@@ -915,9 +928,21 @@ async fn solver_limits_answer_422_and_503_and_change_nothing() {
     let c = Client::new(&server);
     let (status, s) = c.get(&format!("/api/configurations/{id}"), None).await;
     assert_eq!(status, 200);
+    let patched = std::fs::read_to_string(dir.path().join("patch-status")).unwrap() == "200";
+    let (revision, name) = if patched {
+        (1, json!("late"))
+    } else {
+        (0, Value::Null)
+    };
     assert_eq!(
-        s["revision"], 0,
-        "the refused choices were not written: {s}"
+        s["revision"], revision,
+        "only the acknowledged PATCH was written: {s}"
+    );
+    assert_eq!(s["name"], name);
+    assert_eq!(
+        s["choices"],
+        json!([]),
+        "the refused choices were not written"
     );
 }
 

@@ -148,11 +148,11 @@ async fn create_catalog(
     Token(t): Token,
     CatalogBody(text, format): CatalogBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    run(s, move |s, _| {
+    run(s, move |s, ticket| {
         // Authorize before parsing, so that anonymous callers learn nothing.
         s.manufacturer(t.as_deref())?;
         let catalog = s.parse_catalog(&text, format)?;
-        s.create_catalog(t.as_deref(), catalog)
+        s.create_catalog(t.as_deref(), catalog, ticket)
     })
     .await
     .map(|v| (StatusCode::CREATED, Json(v)))
@@ -164,10 +164,10 @@ async fn update_catalog(
     PathParams(id): PathParams<String>,
     CatalogBody(text, format): CatalogBody,
 ) -> Result<Json<Value>, ApiError> {
-    run(s, move |s, _| {
+    run(s, move |s, ticket| {
         s.manufacturer(t.as_deref())?;
         let catalog = s.parse_catalog(&text, format)?;
-        s.update_catalog(t.as_deref(), &id, catalog)
+        s.update_catalog(t.as_deref(), &id, catalog, ticket)
     })
     .await
     .map(Json)
@@ -239,7 +239,7 @@ async fn patch_configuration(
     PathParams(id): PathParams<String>,
     JsonBody(req): JsonBody<ConfigurationPatch>,
 ) -> Result<Json<Value>, ApiError> {
-    run(s, move |s, _| s.patch_configuration(&id, req))
+    run(s, move |s, ticket| s.patch_configuration(&id, req, ticket))
         .await
         .map(Json)
 }
