@@ -124,7 +124,7 @@ fn check_unsatisfiable_names_exactly_the_conflict() {
 fn check_unknown_extension() {
     let file = fixture("catalog.yaml");
     let err = fails(&["check", &file]);
-    assert!(err.contains("unknown catalog format"), "stderr:\n{err}");
+    assert!(err.contains("unknown model format"), "stderr:\n{err}");
     assert!(err.contains("catalog.yaml"), "stderr:\n{err}");
 }
 
