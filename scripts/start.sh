@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the product and checks the example catalogs.
-# The HTTP server and web UI are not built yet (issues 6 and 7); until then this starts the
-# command-line configurator on the example catalogs.
+# Installs what is missing, builds the product and starts the server: the HTTP API and the web
+# UI (when built) on http://127.0.0.1:8080, the database in ./data. The example catalogs in
+# catalogs/ are published on the first start. Override with ADDR=... DATA=... scripts/start.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v cargo >/dev/null 2>&1; then
@@ -13,4 +13,7 @@ for c in catalogs/*.toml; do
   ./target/release/configurator check "$c"
 done
 echo
-echo "Try: ./target/release/configurator domains catalogs/pc.toml --select case.mini_itx"
+echo "Manufacturer token: ./target/release/configurator token create --manufacturer NAME --data ${DATA:-data}"
+echo "(run it while the server is stopped: the database belongs to one process)"
+exec ./target/release/configurator serve --addr "${ADDR:-127.0.0.1:8080}" --data "${DATA:-data}" \
+  --examples catalogs --web web-ui/dist

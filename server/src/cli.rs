@@ -135,6 +135,13 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Run the HTTP server (API, web UI) over a database directory.
+    Serve(crate::app::ServeArgs),
+    /// Manage manufacturers' API tokens.
+    Token {
+        #[command(subcommand)]
+        command: crate::app::TokenCommand,
+    },
 }
 
 #[derive(Args)]
@@ -243,6 +250,8 @@ pub fn run() -> ExitCode {
             json,
             limits,
         ),
+        Command::Serve(args) => Ok(crate::app::serve(args)),
+        Command::Token { command } => Ok(crate::app::token(command)),
     };
     match result {
         Ok(code) => code,
