@@ -34,6 +34,10 @@ pub const DEFAULT_K: usize = 5;
 pub const MAX_K: usize = 7;
 /// A default this likely to be right makes its question wait until the end.
 pub const CONFIDENT: f64 = 0.85;
+/// Score bonus of an option of the previous default product (stability of the default).
+const ANCHOR_BONUS: f64 = 0.3;
+/// Weight of the prior confidence against observed shared configurations.
+const CONFIDENCE_PSEUDO_COUNT: f64 = 3.0;
 /// Time limit of the default product's MILP passes before the greedy completion takes over.
 pub const MILP_SECS: f64 = 1.0;
 
@@ -70,6 +74,83 @@ impl Popularity {
     }
 }
 
+/// Shared configurations as the guide learns from them: each with the options it contains,
+/// the needs profile it was made with and a weight (usually [`Popularity::decay`] of its age).
+///
+/// Popularity is read *conditionally* on what the customer chose so far: a kernel-weighted
+/// nearest-neighbour estimate (user-based collaborative filtering, Resnick et al. 1994; here
+/// with a product kernel over the choices). Every shared configuration that disagrees with a
+/// choice counts [`History::MISMATCH`] times less per disagreement, and configurations made
+/// with another needs profile count [`History::OTHER_PROFILE`]. So tastes that go together
+/// (a white case with white cables, a sporty trim with sporty wheels) follow each other into
+/// the default product after one answer, and the questions they settle are no longer asked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    pub configurations: Vec<SharedConfiguration>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedConfiguration {
+    /// The options it contains, sorted.
+    pub options: Vec<OptionIdx>,
+    pub profile: Option<String>,
+    pub weight: f64,
+}
+
+impl History {
+    /// Weight factor per choice a shared configuration disagrees with.
+    pub const MISMATCH: f64 = 0.05;
+    /// Weight factor of a configuration made with another needs profile (or none).
+    pub const OTHER_PROFILE: f64 = 0.25;
+
+    pub fn add(&mut self, mut options: Vec<OptionIdx>, profile: Option<String>, weight: f64) {
+        options.sort_unstable();
+        options.dedup();
+        self.configurations.push(SharedConfiguration {
+            options,
+            profile,
+            weight,
+        });
+    }
+
+    /// Multiplies every weight by `factor` (decay as time passes).
+    pub fn decay(&mut self, factor: f64) {
+        for c in &mut self.configurations {
+            c.weight *= factor;
+        }
+        self.configurations.retain(|c| c.weight > 1e-6);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.configurations.is_empty()
+    }
+
+    /// Popularity for a customer with `profile` who made `choices`.
+    pub fn popularity(
+        &self,
+        n_options: usize,
+        profile: Option<&str>,
+        choices: &[Choice],
+    ) -> Popularity {
+        let mut p = Popularity::new(n_options);
+        for c in &self.configurations {
+            let mut w = c.weight;
+            if profile.is_some() && c.profile.as_deref() != profile {
+                w *= Self::OTHER_PROFILE;
+            }
+            for choice in choices {
+                if c.options.binary_search(&choice.option).is_ok() != choice.selected {
+                    w *= Self::MISMATCH;
+                }
+            }
+            if w > 0.0 {
+                p.add(&c.options, w);
+            }
+        }
+        p
+    }
+}
+
 /// Everything the guide derives once per customer (profile) and catalog.
 pub struct Guide<'a> {
     pub compiled: &'a Compiled,
@@ -87,9 +168,15 @@ pub struct Guide<'a> {
     pub learned: bool,
     /// Whose configurations the popularity mostly counts (e.g. "gamers"), for the reasons.
     pub popular_with: Option<String>,
+    /// The learned weight of each option and the total (no prior): how often customers like
+    /// this one actually took the default, for the confidence of a question.
+    learned_weight: Vec<f64>,
+    learned_total: f64,
     /// Set when the default product's MILP ran out of time once: later defaults go straight
     /// to the greedy completion.
     milp_too_slow: std::cell::Cell<bool>,
+    /// Options of the previous default product (see [`Guide::set_anchor`]).
+    anchor: Vec<bool>,
 }
 
 /// An option on the short list.
@@ -207,7 +294,10 @@ impl<'a> Guide<'a> {
             multi,
             learned: popularity.is_some_and(|p| p.total > 0.0),
             popular_with: None,
+            learned_weight: popularity.map_or_else(|| vec![0.0; n], |p| p.weight.clone()),
+            learned_total: popularity.map_or(0.0, |p| p.total),
             milp_too_slow: std::cell::Cell::new(false),
+            anchor: Vec::new(),
         }
     }
 
@@ -234,7 +324,12 @@ impl<'a> Guide<'a> {
                     return 0.0;
                 }
                 let weighted = self.weighted_group[g];
-                if self.multi[g] {
+                let stay = if self.anchor.get(o).copied().unwrap_or(false) {
+                    ANCHOR_BONUS
+                } else {
+                    0.0
+                };
+                stay + if self.multi[g] {
                     (self.share[o] - 0.5)
                         + if weighted {
                             0.3 * (self.fit[o] - 0.5)
@@ -246,6 +341,18 @@ impl<'a> Guide<'a> {
                 }
             })
             .collect()
+    }
+
+    /// Sets the previous default product (its options): the next default keeps what it can of
+    /// it, so one answer does not reshuffle groups the customer did not touch (a dearer case
+    /// does not silently swap the processor to stay within budget).
+    pub fn set_anchor(&mut self, options: &[OptionIdx]) {
+        self.anchor = vec![false; self.fit.len()];
+        for o in options {
+            if let Some(a) = self.anchor.get_mut(*o) {
+                *a = true;
+            }
+        }
     }
 
     /// The default product: best scores within the profile's budget (or without it, when no
@@ -268,24 +375,67 @@ impl<'a> Guide<'a> {
         if self.milp_too_slow.get() {
             return self.greedy_default(session, choices, effort);
         }
+        if request.budget.is_some() {
+            request.budget = self.choice_budget(choices);
+        }
+        // A numerical failure of the MILP backend (microlp: "singular matrix") is no reason to
+        // leave the customer without a default: the greedy completion gives a valid one.
         let first = match session.complete(choices, &request, effort) {
             Err(CompleteError::Limit(_)) => {
                 self.milp_too_slow.set(true);
                 return self.greedy_default(session, choices, effort);
             }
+            Err(CompleteError::Solver(_)) => return self.greedy_default(session, choices, effort),
             other => other?,
         };
         if first.satisfiable || request.budget.is_none() {
             return Ok(first);
         }
-        request.budget = None;
+        // Over budget whatever the customer does now: the budget becomes the lowest price still
+        // possible, so the default stays as close to it as it can (rather than forgetting it
+        // and proposing the best of everything).
+        let cheapest = CompleteRequest {
+            objective: Objective::Price,
+            budget: None,
+            ..request.clone()
+        };
+        request.budget = match session.complete(choices, &cheapest, effort) {
+            Ok(r) if r.satisfiable => Some(r.total),
+            Err(CompleteError::Limit(_)) => {
+                self.milp_too_slow.set(true);
+                return self.greedy_default(session, choices, effort);
+            }
+            Err(CompleteError::Solver(_)) => return self.greedy_default(session, choices, effort),
+            _ => None,
+        };
         match session.complete(choices, &request, effort) {
             Err(CompleteError::Limit(_)) => {
                 self.milp_too_slow.set(true);
                 self.greedy_default(session, choices, effort)
             }
+            Err(CompleteError::Solver(_)) => self.greedy_default(session, choices, effort),
             other => other,
         }
+    }
+
+    /// The profile's budget as it applies after `choices`: raised by what the selected options
+    /// cost above the cheapest option of their groups (a customer who picks a dearer case still
+    /// wants the processor of their profile, not a downgrade to pay for the case). Catalog
+    /// prices only, no solver call.
+    fn choice_budget(&self, choices: &[Choice]) -> Option<Decimal> {
+        let budget = self.profile.and_then(|p| p.budget)?;
+        let index = &self.compiled.index;
+        let mut raised = budget.raw();
+        for c in choices.iter().filter(|c| c.selected) {
+            let g = &index.groups[index.group_of[c.option]];
+            let cheapest = g
+                .options()
+                .map(|o| self.compiled.catalog_price(o).raw())
+                .min()
+                .unwrap_or(0);
+            raised = raised.saturating_add(self.compiled.catalog_price(c.option).raw() - cheapest);
+        }
+        Some(Decimal::from_raw(raised))
     }
 
     /// Greedy completion on the SAT solver: visible groups take their best-scored option that
@@ -519,11 +669,21 @@ impl<'a> Guide<'a> {
                     .max_by(|a, b| pop(*a).total_cmp(&pop(*b)))
                     .unwrap_or(valid[0])
             });
-        if self.weighted_group[group] {
+        let prior = if self.weighted_group[group] {
             0.8 + 0.2 * pop(chosen)
         } else {
             pop(chosen)
+        };
+        // With a history, the observed rate at which customers like this one (same profile,
+        // agreeing with the choices so far) took the default option, shrunk towards the prior
+        // by `CONFIDENCE_PSEUDO_COUNT` pseudo-observations. Groups of several options keep the
+        // prior: a set has to match as a whole.
+        let w = self.learned_total;
+        if w <= 0.0 || self.multi[group] {
+            return prior;
         }
+        let observed = (self.learned_weight[chosen] / w).min(1.0);
+        (w * observed + CONFIDENCE_PSEUDO_COUNT * prior) / (w + CONFIDENCE_PSEUDO_COUNT)
     }
 
     fn valid(&self, options: std::ops::Range<OptionIdx>, d: &Domains) -> Vec<OptionIdx> {

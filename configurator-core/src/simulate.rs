@@ -1,18 +1,20 @@
 //! Simulated customers, to measure how much guided mode saves (issue: "simplified choices").
 //!
-//! Each customer has a needs profile and a hidden target product. Drawn targets start from the
-//! best product for the profile (the guide's default for it, before any learning). Groups the
-//! profile weighs keep that choice unless the customer deviates (probability
-//! `weighted_deviation`); matters of taste (groups the profile does not discriminate, such as
-//! colour) are drawn from a hidden taste distribution of the population: Zipf-like over a
-//! seeded permutation of the options, so tastes are skewed as real ones are, but the engine is
-//! not told which option is the favourite. Deviations in weighted groups draw from the same
-//! kind of distribution. Every draw is restricted to options still valid with the target so
-//! far. Given targets (real sales) replace the drawing.
+//! Each customer has a needs profile and a hidden target product: the best product for the
+//! profile with personal deviations in some groups. In detail, drawn targets start from the
+//! best product for the profile (the guide's default for it, before any learning). Matters of
+//! taste (groups the profile does not discriminate, such as colour or case) follow the
+//! customer's *style*: the population has a few hidden styles (`styles`, their popularity
+//! Zipf-distributed), each with a favourite option per taste group drawn from the population's
+//! hidden taste distribution (Zipf-like over a seeded permutation of the options), so tastes
+//! are skewed and go together as real ones do (white builds, sporty trims), but the engine is
+//! told neither the styles nor the favourites. Then every visible group deviates with
+//! probability `deviation`, drawing from the taste distribution. Every draw is restricted to
+//! options still valid with the target so far. Given targets (real sales) replace the drawing.
 //!
-//! Customers who opt in (`share_rate`) share their product; the guide learns popularity from
-//! the shared products of earlier customers, as the server does, starting cold from the
-//! manufacturer's defaults.
+//! Customers who opt in (`share_rate`) share their product; the guide learns from the shared
+//! products of earlier customers ([`History`], read conditionally on the customer's profile and
+//! choices), as the server does, starting cold from the manufacturer's defaults.
 //!
 //! Guided customer: picks its profile (one decision, when the catalog has profiles), then
 //! answers the guide's questions until the default product matches the target on every visible
@@ -26,7 +28,7 @@
 use crate::catalog::GroupKind;
 use crate::complete::CompleteError;
 use crate::engine::{Compiled, Session};
-use crate::guide::{Guide, Popularity, DEFAULT_K};
+use crate::guide::{Guide, History, DEFAULT_K};
 use crate::ir::{GroupIdx, OptionIdx};
 use crate::propagate::{Choice, OptionState};
 use crate::solver::Effort;
@@ -39,10 +41,15 @@ pub struct SimulationConfig {
     pub seed: u64,
     /// Short-list length.
     pub k: usize,
-    /// Deviation probability of a group the profile weighs.
-    pub weighted_deviation: f64,
+    /// Probability that a customer deviates from its profile's best product and its style in
+    /// a visible group.
+    pub deviation: f64,
     /// Zipf exponent of the hidden taste distributions.
     pub taste_skew: f64,
+    /// Hidden styles of the population (favourite options in the taste groups).
+    pub styles: usize,
+    /// Zipf exponent of the styles' popularity.
+    pub style_skew: f64,
     /// Share of customers who share their product (feeding popularity).
     pub share_rate: f64,
     /// Popularity half-life, in customers.
@@ -56,8 +63,10 @@ impl Default for SimulationConfig {
             customers: 100,
             seed: 1,
             k: DEFAULT_K,
-            weighted_deviation: 0.15,
+            deviation: 0.1,
             taste_skew: 1.5,
+            styles: 4,
+            style_skew: 1.0,
             share_rate: 0.5,
             half_life: 500.0,
             time_limit_secs: 10.0,
@@ -156,6 +165,32 @@ fn taste_weights(c: &Compiled, skew: f64, rng: &mut Rng) -> Vec<f64> {
     w
 }
 
+/// The population's hidden styles: for each, the options it includes in every visible group
+/// (one favourite per single-choice group, drawn from the taste distribution; in groups of
+/// several options, each with its taste weight), as 1.0/0.0 flags.
+fn styles(c: &Compiled, taste: &[f64], n: usize, rng: &mut Rng) -> Vec<Vec<f64>> {
+    (0..n.max(1))
+        .map(|_| {
+            let mut flags = vec![0.0; c.n_options()];
+            for g in visible_groups(c) {
+                let options: Vec<OptionIdx> = c.index.groups[g].options().collect();
+                if c.index.groups[g].max == 1 {
+                    if let Some(o) = draw_weighted(&options, taste, rng) {
+                        flags[o] = 1.0;
+                    }
+                } else {
+                    for o in options {
+                        if rng.unit() < taste[o] * 0.6 {
+                            flags[o] = 1.0;
+                        }
+                    }
+                }
+            }
+            flags
+        })
+        .collect()
+}
+
 fn draw_weighted(options: &[OptionIdx], w: &[f64], rng: &mut Rng) -> Option<OptionIdx> {
     let total: f64 = options.iter().map(|o| w[*o]).sum();
     if options.is_empty() || total <= 0.0 {
@@ -178,7 +213,7 @@ fn draw_target(
     c: &Compiled,
     session: &mut Session,
     guide: &Guide,
-    taste: &[f64],
+    (taste, style): (&[f64], &[f64]),
     config: &SimulationConfig,
     rng: &mut Rng,
     effort: &mut Effort,
@@ -194,12 +229,18 @@ fn draw_target(
             .filter(|o| matches!(d.states[*o], OptionState::Free | OptionState::Forced))
             .collect();
         let keep: Vec<OptionIdx> = valid.iter().copied().filter(|o| best_chosen[*o]).collect();
-        let deviate = !guide.weighted_group[*g] || rng.unit() < config.weighted_deviation;
+        let deviate = rng.unit() < config.deviation;
         let single = c.index.groups[*g].max == 1;
+        // The style's favourites in the taste groups, the profile's best elsewhere.
+        let usual: Vec<OptionIdx> = if guide.weighted_group[*g] {
+            keep.clone()
+        } else {
+            valid.iter().copied().filter(|o| style[*o] > 0.0).collect()
+        };
         let pick: Vec<OptionIdx> = if deviate && single {
             match draw_weighted(&valid, taste, rng) {
                 Some(o) => vec![o],
-                None => keep.clone(),
+                None => usual.clone(),
             }
         } else if deviate {
             // Several options allowed: each valid option is included with its taste weight.
@@ -208,8 +249,14 @@ fn draw_target(
                 .copied()
                 .filter(|o| rng.unit() < taste[*o] * 0.6)
                 .collect()
+        } else if single && usual.len() != 1 {
+            // The favourite is not valid with the rest: the next best by taste.
+            match draw_weighted(&valid, taste, rng) {
+                Some(o) => vec![o],
+                None => keep.clone(),
+            }
         } else {
-            keep.clone()
+            usual
         };
         let mut with = fixed.clone();
         with.extend(answer(c, *g, &pick));
@@ -257,10 +304,14 @@ struct Outcome {
     finished: bool,
 }
 
+/// The guided customer. The guide is rebuilt at every step with the popularity of the history
+/// conditional on the profile and the choices so far (as the server does per request).
+#[allow(clippy::too_many_arguments)]
 fn guided(
     c: &Compiled,
     session: &mut Session,
-    guide: &Guide,
+    (history, profile): (&History, Option<&crate::catalog::Profile>),
+    milp_too_slow: &mut bool,
     target: &Target,
     config: &SimulationConfig,
     effort: &mut Effort,
@@ -276,12 +327,26 @@ fn guided(
         finished: false,
     };
     let mut choices: Vec<Choice> = Vec::new();
+    let mut anchor: Vec<OptionIdx> = Vec::new();
     for _ in 0..=groups.len() + 1 {
-        let step = guide.step(session, &choices, config.k, config.time_limit_secs, effort)?;
+        let popularity =
+            history.popularity(c.n_options(), profile.map(|p| p.id.as_str()), &choices);
+        let mut guide = Guide::new(c, profile, Some(&popularity));
+        guide.set_anchor(&anchor);
+        guide.set_milp_too_slow(*milp_too_slow);
+        let step = guide.step(session, &choices, config.k, config.time_limit_secs, effort);
+        *milp_too_slow = guide.milp_too_slow();
+        let step = step?;
         let Some(default) = step.default.as_ref().filter(|_| step.satisfiable) else {
             break;
         };
         let now = target_of(c, &chosen_of(c, default));
+        anchor = chosen_of(c, default)
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| **x)
+            .map(|(o, _)| o)
+            .collect();
         if choices.is_empty() {
             out.misses = now.iter().zip(target).filter(|(a, b)| a != b).count();
         }
@@ -347,11 +412,11 @@ fn baseline(
 }
 
 /// Runs the simulation. `targets` replaces drawn targets (cycled through for `customers`);
-/// `popularity` is what the guide learned from history.
+/// `history` is what the guide learned before (e.g. past sales).
 pub fn simulate(
     compiled: Arc<Compiled>,
     config: &SimulationConfig,
-    popularity: Option<&Popularity>,
+    history: Option<&History>,
     targets: Option<&[Target]>,
 ) -> Result<SimulationReport, CompleteError> {
     let c = &*compiled;
@@ -375,11 +440,14 @@ pub fn simulate(
     let mut misses = Vec::new();
     let (mut answers, mut show_all) = (0usize, 0usize);
     let taste = taste_weights(c, config.taste_skew, &mut rng);
-    // Popularity as the guide sees it: the history given, then what customers share.
-    let mut learned = popularity
-        .cloned()
-        .unwrap_or_else(|| Popularity::new(c.n_options()));
-    let decay = Popularity::decay(1.0, config.half_life);
+    let styles = styles(c, &taste, config.styles, &mut rng);
+    let style_weight: Vec<f64> = (0..styles.len())
+        .map(|i| 1.0 / ((i + 1) as f64).powf(config.style_skew))
+        .collect();
+    let style_ids: Vec<usize> = (0..styles.len()).collect();
+    // What the guide learned: the history given, then what customers share.
+    let mut learned = history.cloned().unwrap_or_default();
+    let decay = crate::guide::Popularity::decay(1.0, config.half_life);
     let mut milp_too_slow = false;
     for i in 0..config.customers {
         effort = Effort::new(effort.max_conflicts);
@@ -394,29 +462,34 @@ pub fn simulate(
             None => {
                 let cold = Guide::new(c, profile, None);
                 cold.set_milp_too_slow(milp_too_slow);
-                draw_target(
+                let style = draw_weighted(&style_ids, &style_weight, &mut rng).unwrap_or(0);
+                let t = draw_target(
                     c,
                     &mut session,
                     &cold,
-                    &taste,
+                    (&taste, &styles[style]),
                     config,
                     &mut rng,
                     &mut effort,
-                )?
+                )?;
+                milp_too_slow = cold.milp_too_slow();
+                t
             }
         };
-        let guide = Guide::new(c, profile, Some(&learned));
-        guide.set_milp_too_slow(milp_too_slow);
-        let o = guided(c, &mut session, &guide, &target, config, &mut effort)?;
-        milp_too_slow = guide.milp_too_slow();
+        let o = guided(
+            c,
+            &mut session,
+            (&learned, profile),
+            &mut milp_too_slow,
+            &target,
+            config,
+            &mut effort,
+        )?;
         // Replayed sales are kept apart from the history they are compared with.
         if targets.is_none() && rng.unit() < config.share_rate {
-            for w in &mut learned.weight {
-                *w *= decay;
-            }
-            learned.total *= decay;
+            learned.decay(decay);
             let options: Vec<OptionIdx> = target.iter().flatten().copied().collect();
-            learned.add(&options, 1.0);
+            learned.add(options, profile.map(|p| p.id.clone()), 1.0);
         }
         report.customers += 1;
         report.max_options_shown = report.max_options_shown.max(o.max_shown);
@@ -509,12 +582,11 @@ pub fn read_sales(c: &Compiled, text: &str) -> Result<Vec<Target>, String> {
     Ok(out)
 }
 
-/// Popularity learned from sales (each sale counts once, no decay: one sales year).
-pub fn popularity_of(c: &Compiled, sales: &[Target]) -> Popularity {
-    let mut p = Popularity::new(c.n_options());
+/// History learned from sales (each sale counts once, no decay: one sales year).
+pub fn history_of(sales: &[Target]) -> History {
+    let mut h = History::default();
     for t in sales {
-        let options: Vec<OptionIdx> = t.iter().flatten().copied().collect();
-        p.add(&options, 1.0);
+        h.add(t.iter().flatten().copied().collect(), None, 1.0);
     }
-    p
+    h
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::priced_catalog;
 use configurator_core::engine::compile_catalog;
-use configurator_core::guide::{Guide, Popularity};
+use configurator_core::guide::{Guide, History, Popularity};
 use configurator_core::simulate::{simulate, SimulationConfig};
 use configurator_core::{eval, Choice, Compiled, Effort, Format, Session};
 use std::sync::Arc;
@@ -228,6 +228,100 @@ fn popularity_ranks_and_makes_defaults_confident() {
     assert!(
         pos("cpu") < pos("colour") && pos("chassis") < pos("keyboard"),
         "{names:?}"
+    );
+}
+
+#[test]
+fn history_is_read_conditionally_so_tastes_that_go_together_follow_one_answer() {
+    let c = laptop();
+    let mut history = History::default();
+    for _ in 0..20 {
+        history.add(
+            vec![
+                idx(&c, "cpu.fast"),
+                idx(&c, "chassis.big_battery"),
+                idx(&c, "colour.pink"),
+            ],
+            None,
+            1.0,
+        );
+        history.add(
+            vec![
+                idx(&c, "cpu.basic"),
+                idx(&c, "chassis.light"),
+                idx(&c, "colour.black"),
+            ],
+            Some("travel".into()),
+            1.0,
+        );
+    }
+    let colour_of = |choices: &[Choice]| {
+        let pop = history.popularity(c.n_options(), None, choices);
+        let g = Guide::new(&c, None, Some(&pop));
+        let mut session = Session::new(c.clone());
+        let d = g
+            .default_product(&mut session, choices, 5.0, &mut Effort::default())
+            .unwrap();
+        d.lines
+            .iter()
+            .find(|l| l.group == "colour")
+            .map(|l| l.option.clone())
+            .unwrap()
+    };
+    // One answer about the processor brings the colour that goes with it.
+    assert_eq!(
+        colour_of(&[Choice::select(idx(&c, "cpu.fast"))]),
+        "colour.pink"
+    );
+    assert_eq!(
+        colour_of(&[Choice::select(idx(&c, "cpu.basic"))]),
+        "colour.black"
+    );
+    // Rejecting an option counts as disagreeing with the configurations that have it.
+    assert_eq!(
+        colour_of(&[Choice {
+            option: idx(&c, "chassis.light"),
+            selected: false
+        }]),
+        "colour.pink"
+    );
+    // Configurations made with another needs profile count less.
+    let travel = history.popularity(c.n_options(), Some("travel"), &[]);
+    let (black, pink) = (idx(&c, "colour.black"), idx(&c, "colour.pink"));
+    assert!((travel.weight[black] - 20.0).abs() < 1e-9);
+    assert!((travel.weight[pink] - 20.0 * History::OTHER_PROFILE).abs() < 1e-9);
+    // Decay shrinks every weight.
+    let mut older = history.clone();
+    older.decay(0.5);
+    let p = older.popularity(c.n_options(), None, &[]);
+    assert!((p.weight[pink] - 10.0).abs() < 1e-9 && (p.total - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn the_default_keeps_what_it_can_of_the_previous_one() {
+    let c = laptop();
+    let mut session = Session::new(c.clone());
+    let mut g = Guide::new(&c, None, None);
+    let colour = |g: &Guide, session: &mut Session| {
+        let d = g
+            .default_product(session, &[], 5.0, &mut Effort::default())
+            .unwrap();
+        d.lines
+            .iter()
+            .find(|l| l.group == "colour")
+            .map(|l| l.option.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        colour(&g, &mut session),
+        "colour.silver",
+        "the manufacturer's default"
+    );
+    g.set_anchor(&[idx(&c, "colour.black")]);
+    assert_eq!(
+        colour(&g, &mut session),
+        "colour.black",
+        "kept from the previous default"
     );
 }
 

@@ -799,7 +799,7 @@ fn simulate(
     json: bool,
     limits: Limits,
 ) -> Result<ExitCode, Failed> {
-    use configurator_core::simulate::popularity_of;
+    use configurator_core::simulate::history_of;
     check_k(k)?;
     let compiled = std::sync::Arc::new(load(path)?);
     let (learn, replay) = match (history, targets) {
@@ -820,7 +820,7 @@ fn simulate(
             t.map(|t| read_sales(&compiled, t)).transpose()?,
         ),
     };
-    let popularity = learn.as_ref().map(|l| popularity_of(&compiled, l));
+    let history = learn.as_deref().map(history_of);
     let customers = match &replay {
         Some(r) => customers.min(r.len()),
         None => customers,
@@ -835,7 +835,7 @@ fn simulate(
     let r = configurator_core::simulate::simulate(
         compiled,
         &config,
-        popularity.as_ref(),
+        history.as_ref(),
         replay.as_deref(),
     )
     .map_err(|e| {

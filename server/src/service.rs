@@ -14,7 +14,7 @@ use crate::store::{
 use axum::http::StatusCode;
 use configurator_core::catalog::{Format, GroupKind};
 use configurator_core::complete::parse_objective;
-use configurator_core::guide::{Guide, Popularity, Question, DEFAULT_K};
+use configurator_core::guide::{Guide, History, Popularity, Question, DEFAULT_K};
 use configurator_core::import::ModelFormat;
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
@@ -64,23 +64,14 @@ struct Entry {
     milp_too_slow: AtomicBool,
 }
 
-/// Decayed pick counts of a catalog's shared configurations, by needs profile (None: no
-/// profile) and option name (so they carry over between versions). Derived from the store, so
-/// dropping it loses nothing.
+/// A catalog's shared configurations: selected options by name (so they carry over between
+/// versions), needs profile and decayed weight. Derived from the store, so dropping it loses
+/// nothing; the guide reads it conditionally on each customer's profile and choices
+/// (`guide::History`).
 struct SharedPopularity {
     counted_at: Instant,
-    by_profile: HashMap<Option<String>, Picks>,
+    configurations: Vec<(Vec<String>, Option<String>, f64)>,
 }
-
-#[derive(Default)]
-struct Picks {
-    by_option: HashMap<String, f64>,
-    total: f64,
-}
-
-/// How much configurations made with another needs profile (or none) count for a customer
-/// with a profile, relative to those made with the same profile.
-const OTHER_PROFILE_WEIGHT: f64 = 0.25;
 
 pub struct Service {
     pub store: Arc<dyn Store>,
@@ -640,9 +631,13 @@ impl Service {
             rule_hits: BTreeMap::new(),
             quotes: Vec::new(),
             profile,
+            default_options: Vec::new(),
         };
         let state = self.state(&entry, &record)?;
         record.last_question = state.question.as_ref().map(|q| q.group.clone());
+        if let Some(Ok(p)) = &state.product {
+            record.default_options = p.lines.iter().map(|l| l.option.clone()).collect();
+        }
         ticket.commit(&self.limits)?;
         self.store.create_configuration(&record)?;
         Ok(state.to_json(&record))
@@ -744,6 +739,12 @@ impl Service {
                 *record.rule_hits.entry(rule.clone()).or_default() += 1;
             }
             record.last_question = state.question.as_ref().map(|q| q.group.clone());
+            if let Some(Ok(p)) = &state.product {
+                record.default_options = p.lines.iter().map(|l| l.option.clone()).collect();
+            }
+            if let Some(Ok(p)) = &state.product {
+                record.default_options = p.lines.iter().map(|l| l.option.clone()).collect();
+            }
             ticket.commit(&self.limits)?;
             match self.store.update_configuration(&record, expected)? {
                 Cas::Done => return Ok(state.to_json(&record)),
@@ -802,22 +803,24 @@ impl Service {
             }
         }
         let now = ids::now();
-        let mut by_profile: HashMap<Option<String>, Picks> = HashMap::new();
+        let mut configurations = Vec::new();
         for c in self.store.configurations_of(catalog)? {
             if !c.shared {
                 continue;
             }
             let age_days = now.saturating_sub(c.updated_at) as f64 / 86_400.0;
             let weight = Popularity::decay(age_days, POPULARITY_HALF_LIFE_DAYS);
-            let picks = by_profile.entry(c.profile.clone()).or_default();
-            for choice in c.choices.iter().filter(|c| c.selected) {
-                *picks.by_option.entry(choice.option.clone()).or_default() += weight;
-            }
-            picks.total += weight;
+            let selected = c
+                .choices
+                .iter()
+                .filter(|c| c.selected)
+                .map(|c| c.option.clone())
+                .collect();
+            configurations.push((selected, c.profile.clone(), weight));
         }
         let p = Arc::new(SharedPopularity {
             counted_at: Instant::now(),
-            by_profile,
+            configurations,
         });
         self.popularity
             .lock()
@@ -839,23 +842,30 @@ impl Service {
             .profile
             .as_deref()
             .and_then(|id| compiled.catalog.profiles.iter().find(|p| p.id == id));
-        // Popularity among customers with the same needs profile, the others counting less.
+        // Popularity among customers like this one: same needs profile, agreeing with the
+        // choices so far (the others counting less).
         let shared = self.shared_popularity(&record.catalog)?;
-        let mut popularity = Popularity::new(compiled.index.n_options());
-        for (p, picks) in &shared.by_profile {
-            let factor = if record.profile.is_none() || *p == record.profile {
-                1.0
-            } else {
-                OTHER_PROFILE_WEIGHT
-            };
-            for (name, w) in &picks.by_option {
-                if let Some(o) = compiled.index.option(name) {
-                    popularity.weight[o] += factor * w;
-                }
-            }
-            popularity.total += factor * picks.total;
+        let mut history = History::default();
+        for (names, p, weight) in &shared.configurations {
+            let options = names
+                .iter()
+                .filter_map(|n| compiled.index.option(n))
+                .collect();
+            history.add(options, p.clone(), *weight);
         }
+        let popularity = history.popularity(
+            compiled.index.n_options(),
+            record.profile.as_deref(),
+            &choices,
+        );
         let mut guide = Guide::new(compiled, profile, Some(&popularity));
+        // The previous default product: the new one keeps what it can of it.
+        let anchor: Vec<usize> = record
+            .default_options
+            .iter()
+            .filter_map(|n| compiled.index.option(n))
+            .collect();
+        guide.set_anchor(&anchor);
         guide.popular_with = profile.map(|p| {
             if p.name.is_empty() {
                 p.id.clone()

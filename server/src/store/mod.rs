@@ -97,6 +97,10 @@ pub struct ConfigurationRecord {
     /// The needs profile (id in the catalog version) that steers ranking and the default.
     #[serde(default)]
     pub profile: Option<String>,
+    /// The options of the default product last shown: the next default keeps what it can of
+    /// it (derived, but stored so that every server shows the same stable default).
+    #[serde(default)]
+    pub default_options: Vec<String>,
 }
 
 /// A frozen quote: bill of materials, price and the exact catalog version.

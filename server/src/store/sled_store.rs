@@ -342,6 +342,7 @@ mod tests {
             rule_hits: Default::default(),
             quotes: vec![],
             profile: None,
+            default_options: vec![],
         }
     }
 
