@@ -23,7 +23,10 @@
 //!    Wang, "CadiBack: Extracting backbones with CaDiCaL", SAT 2023): in each new model, an
 //!    option literal whose every clause has another true literal can be flipped, so it is free.
 //! 4. **Failed-literal probing**: if unit propagation refutes the choices plus the literal an
-//!    option still lacks, the option is backbone, again without a SAT call.
+//!    option still lacks, the option is backbone, again without a SAT call. Probing every open
+//!    option costs a propagation each (expensive on table encodings), so only the literals
+//!    that propagation refuted while step 5 built its set are probed, before the next set: the
+//!    negation of every backbone literal that propagation can refute is among them.
 //! 5. **SAT calls that ask for many missing values at once.** The options still seen with one
 //!    value only each lack a literal; the engine picks, in order, as many of these literals as
 //!    unit propagation accepts together (a greedy, propagation-consistent subset) and asks the
@@ -363,26 +366,28 @@ impl Backbone {
                 .map(|o| lit_of(o, !bit(&seen.t, o)))
                 .collect()
         };
-        // 4. Failed-literal probing.
-        for missing in open(self, &seen) {
-            if !self.known(missing.var().idx()) && self.up.fails(code(missing)) {
-                self.stats.failed_literals += 1;
-                self.prove(!missing);
-            }
-        }
-        // 5. SAT calls, each asking for many missing literals at once.
+        // 4.-5. SAT calls, each asking for many missing literals at once. The literals that unit
+        // propagation refuted while a set was built (every backbone literal's negation is among
+        // them, if propagation can refute it at all) are probed alone before the next set.
+        let mut suspects: Vec<Lit> = Vec::new();
         loop {
+            for l in std::mem::take(&mut suspects) {
+                let o = l.var().idx();
+                if !self.known(o) && !seen.both(o) && self.up.fails(code(l)) {
+                    self.stats.failed_literals += 1;
+                    self.prove(!l);
+                }
+            }
             let missing = open(self, &seen);
             if missing.is_empty() {
                 break;
             }
             if self.up.fails(code(missing[0])) {
-                // Refuted by unit propagation now that more backbone literals are known.
                 self.stats.failed_literals += 1;
                 self.prove(!missing[0]);
                 continue;
             }
-            let mut wanted = self.greedy(&missing);
+            let mut wanted = self.greedy(&missing, &mut suspects);
             loop {
                 let mut assumptions = base.clone();
                 assumptions.extend_from_slice(&wanted);
@@ -431,7 +436,7 @@ impl Backbone {
     /// one is not refuted on its own, so it is always included): the
     /// solver is asked for a model with all of them, which settles all these options at once
     /// where Janota et al.'s chunking asks for a model with at least one.
-    fn greedy(&mut self, missing: &[Lit]) -> Vec<Lit> {
+    fn greedy(&mut self, missing: &[Lit], refuted: &mut Vec<Lit>) -> Vec<Lit> {
         let mark = self.up.mark();
         let mut wanted = Vec::new();
         for &l in missing {
@@ -443,6 +448,7 @@ impl Backbone {
                 wanted.push(l);
             } else {
                 self.up.backtrack(before);
+                refuted.push(l);
             }
         }
         self.up.backtrack(mark);
