@@ -105,7 +105,7 @@ impl RealModel {
 /// A fixed random click sequence (seeded): each click picks a free option of a visible group
 /// and selects it (70 %) or rejects it. Every prefix is satisfiable by construction.
 pub fn random_clicks(compiled: &Arc<Compiled>, clicks: usize, seed: u64) -> Vec<Choice> {
-    let mut session = Session::new(compiled.clone());
+    let mut session = Session::isolated(compiled.clone());
     let mut choices = Vec::new();
     let mut x = seed;
     let mut next = move || {

@@ -12,7 +12,7 @@ use crate::diagnostic::{did_you_mean, suggest, Diagnostic, Severity};
 use crate::explain::{Conflict, Explanation};
 use crate::ir::{Constraint, ConstraintInfo, Index, OptionIdx, Origin};
 use crate::optimize::CompleteRequest;
-use crate::propagate::{domains, Choice, Domains, OptionState};
+use crate::propagate::{Backbone, Choice, Domains, OptionState, PropagationStats, SharedModels};
 use crate::repair::RepairReport;
 use crate::resolve::{cardinality_constraints, table_from_def, AttrTypes, ResolveError, Resolver};
 use crate::rules::{line_col, parse_rule, ParseError};
@@ -33,6 +33,9 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
     /// The same constraints with sums kept linear, for the completion MILP; built on first use.
     pub milp: OnceLock<Result<Cnf, String>>,
+    /// Models of `cnf` found by earlier sessions, which new sessions start from (valid
+    /// products for every customer; see `propagate`).
+    pub shared_models: SharedModels,
 }
 
 /// Reads and compiles a catalog file's text. `source` positions errors in the file.
@@ -151,6 +154,7 @@ fn finish(
         cnf,
         warnings,
         milp: OnceLock::new(),
+        shared_models: SharedModels::default(),
     })
 }
 
@@ -319,7 +323,9 @@ impl Compiled {
     /// options.
     pub fn lint(&self, effort: &mut Effort) -> Result<LintReport, LimitReached> {
         let mut solver = SatSolver::new(&self.cnf, self.constraints.len(), Guards::None);
-        let d = domains(&mut solver, &[], effort)?;
+        let mut backbone = Backbone::new(&self.cnf);
+        backbone.seed(&self.shared_models);
+        let d = backbone.domains(&mut solver, &[], effort, Some(&self.shared_models))?;
         let mut report = LintReport {
             options: self.n_options(),
             rules: self.catalog.rules.len(),
@@ -400,19 +406,48 @@ impl Compiled {
 /// One customer's configuration in progress: the compiled catalog and incremental solvers.
 pub struct Session {
     pub compiled: Arc<Compiled>,
+    /// For `domains`, satisfiability, witnesses, explanations and repairs.
     solver: SatSolver,
+    /// Unit propagation and stored models for `domains` (see `propagate`).
+    backbone: Backbone,
+    /// Whether models are taken from and given to `compiled.shared_models`.
+    share: bool,
     /// With a selector per constraint, for naming rules; built on first use.
     guarded: Option<SatSolver>,
 }
 
 impl Session {
+    /// A session that starts from the models earlier sessions of `compiled` found, and shares
+    /// its own.
     pub fn new(compiled: Arc<Compiled>) -> Self {
+        let mut s = Self::isolated(compiled);
+        s.backbone.seed(&s.compiled.shared_models);
+        s.share = true;
+        s
+    }
+
+    /// A session that neither uses nor feeds the compiled catalog's shared models (for
+    /// benchmarks of a first customer, and tests).
+    pub fn isolated(compiled: Arc<Compiled>) -> Self {
         let solver = SatSolver::new(&compiled.cnf, compiled.constraints.len(), Guards::None);
+        let backbone = Backbone::new(&compiled.cnf);
         Session {
             compiled,
             solver,
+            backbone,
+            share: false,
             guarded: None,
         }
+    }
+
+    /// What the last `domains` call did (SAT calls, models reused, ...).
+    pub fn propagation_stats(&self) -> PropagationStats {
+        self.backbone.stats()
+    }
+
+    /// How many models the session keeps for the next clicks.
+    pub fn pool_len(&self) -> usize {
+        self.backbone.pool_len()
     }
 
     fn solvers(&mut self) -> (&Compiled, &mut SatSolver, &mut SatSolver) {
@@ -503,7 +538,9 @@ impl Session {
         choices: &[Choice],
         effort: &mut Effort,
     ) -> Result<Domains, LimitReached> {
-        domains(&mut self.solver, choices, effort)
+        let shared = self.share.then_some(&self.compiled.shared_models);
+        self.backbone
+            .domains(&mut self.solver, choices, effort, shared)
     }
 
     /// One valid product extending the choices (chosen flags of every option), if any.
@@ -513,12 +550,14 @@ impl Session {
         effort: &mut Effort,
     ) -> Result<Option<Vec<bool>>, LimitReached> {
         let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
-        if !self.solver.solve(&a, effort)? {
+        let n = self.compiled.n_options();
+        let solver = &mut self.solver;
+        if !solver.solve(&a, effort)? {
             return Ok(None);
         }
         Ok(Some(
-            (0..self.compiled.n_options())
-                .map(|o| self.solver.value(crate::compile::option_lit(o)))
+            (0..n)
+                .map(|o| solver.value(crate::compile::option_lit(o)))
                 .collect(),
         ))
     }

@@ -23,6 +23,7 @@ pub mod resolve;
 pub mod rules;
 pub mod simulate;
 pub mod solver;
+pub mod up;
 
 pub use catalog::{Catalog, Format};
 pub use complete::{BomLine, CompleteError, CompletionReport};
@@ -31,6 +32,6 @@ pub use engine::{compile_catalog, load, Compiled, LintReport, RuleRef, Session};
 pub use explain::{ChoiceRef, Conflict, Explanation};
 pub use number::Decimal;
 pub use optimize::{CompleteRequest, Objective};
-pub use propagate::{Choice, Domains, OptionState};
+pub use propagate::{Choice, Domains, OptionState, PropagationStats};
 pub use repair::{Repair, RepairReport};
 pub use solver::{Effort, LimitReached};

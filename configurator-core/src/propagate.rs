@@ -1,26 +1,59 @@
 //! Complete propagation: which options are forced, excluded or still free under the customer's
 //! choices, so that the UI never offers a dead end (backtrack-free configuration).
 //!
-//! This is the *backbone* of the CNF under the choices as assumptions: the literals true in
-//! every model. We compute it with the iterative algorithm with model filtering and chunking of
-//! Janota, Lynce and Marques-Silva ("Algorithms for computing backbones of propositional
-//! formulae", AI Communications 2015, Algorithms 3 and 5):
+//! This is the *backbone* of the CNF under the choices: the option literals true in every model
+//! that extends them. An option is free as soon as two models disagree on it, and backbone when
+//! the model it lacks does not exist. [`Backbone::domains`] settles each option with the
+//! cheapest sufficient evidence, in this order:
 //!
-//! 1. Solve once; every option literal true in the model is a backbone *candidate*.
-//! 2. Ask for a model falsifying at least one candidate of a chunk (a clause guarded by a
-//!    fresh activation literal). A model removes every candidate it falsifies (model
-//!    filtering: one model settles many options at once); no model proves the whole chunk
-//!    is backbone.
-//! 3. Backbone literals found so far are added to the assumptions, which prunes later calls.
+//! 1. **Unit propagation** of the choices (outside the solver, [`crate::up`]): every implied
+//!    literal is backbone, a conflict proves the choices unsatisfiable.
+//! 2. **Model reuse across clicks**: a bounded pool of earlier models (option values only) is
+//!    kept per session; every stored model that satisfies the new choices is a model of the new
+//!    formula, so each option it disagrees with another such model on is free, without a SAT
+//!    call. Models are also shared between the sessions of one [`crate::Compiled`] (any model of
+//!    the CNF is a valid product for every customer). This is the model filtering of Janota,
+//!    Lynce and Marques-Silva ("Algorithms for computing backbones of propositional formulae",
+//!    AI Communications 2015, Algorithm 3; first in Marques-Silva, Janota and Lynce, "On
+//!    Computing Backbones of Propositional Theories", ECAI 2010) carried over from one formula
+//!    to the next: the formula only changes in its assumptions, so old models stay models
+//!    whenever they agree with the new choices. Kept per model: the click when it last showed
+//!    an option value no model before it showed; the least recently useful ones are dropped.
+//! 3. **Rotation** (Janota et al. 2015, "rotatable variables"; "flipping" in Biere, Froleyks and
+//!    Wang, "CadiBack: Extracting backbones with CaDiCaL", SAT 2023): in each new model, an
+//!    option literal whose every clause has another true literal can be flipped, so it is free.
+//! 4. **Failed-literal probing**: if unit propagation refutes the choices plus the literal an
+//!    option still lacks, the option is backbone, again without a SAT call. Probing every open
+//!    option costs a propagation each (expensive on table encodings), so only the literals
+//!    that propagation refuted while step 5 built its set are probed, before the next set: the
+//!    negation of every backbone literal that propagation can refute is among them.
+//! 5. **SAT calls that ask for many missing values at once.** The options still seen with one
+//!    value only each lack a literal; the engine picks, in order, as many of these literals as
+//!    unit propagation accepts together (a greedy, propagation-consistent subset) and asks the
+//!    solver for a model with all of them, under the choices and the backbone proved so far.
+//!    A model settles every option it shows with a new value (model filtering, Janota et al.
+//!    2015, Algorithm 3), usually far more than the wanted ones. Where Janota et al.'s chunking
+//!    (Algorithm 5) asks for a model falsifying *at least one* candidate of a chunk through an
+//!    activation clause, this asks for *all* of them through assumptions: nothing is added to
+//!    the solver, and MiniSat's phase saving, which returns the previous model with as few
+//!    changes as possible, can no longer make each call settle a single option (the cause of
+//!    the hundreds of calls per click of the previous version). If the solver refutes the set,
+//!    the wanted literals in its unsatisfiable core are dropped (the first one is always kept)
+//!    and it tries again; refuted alone, the first literal's negation is backbone (Algorithm 2),
+//!    and it is assumed in the later calls and propagated for its consequences.
 //!
-//! The result is exact, so it is deterministic whatever path the solver takes; only the
-//! effort budget can stop it, and then the caller gets [`LimitReached`], never a guess.
+//! Nothing is added to the solver's clause database (no activation literals), so it does not
+//! grow over a session (only MiniSat's learnt clauses, which it prunes itself). The result is
+//! exact and so deterministic whatever the pool holds (the witness may differ); only the effort
+//! budget can stop it, and then the caller gets [`LimitReached`], never a guess.
 
-use crate::compile::option_lit;
+use crate::compile::{option_lit, Cnf};
 use crate::ir::OptionIdx;
 use crate::solver::{Effort, LimitReached, SatSolver};
+use crate::up::{LitCode, UnitPropagator};
 use rustsat::types::Lit;
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
 
 /// A customer's decision about one option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -91,84 +124,547 @@ pub struct Domains {
     pub witness: Option<Vec<bool>>,
 }
 
-/// Computes the domains of all options under `choices`. Conflicting duplicate choices (the
-/// same option selected and rejected) simply make the choices unsatisfiable.
-pub fn domains(
-    solver: &mut SatSolver,
-    choices: &[Choice],
-    effort: &mut Effort,
-) -> Result<Domains, LimitReached> {
-    let n = solver.n_options();
-    let mut states = vec![OptionState::Free; n];
-    let mut chosen = vec![false; n];
-    for c in choices {
-        states[c.option] = if c.selected {
-            OptionState::Selected
-        } else {
-            OptionState::Rejected
-        };
-        chosen[c.option] = true;
+/// How many models a session keeps between clicks.
+pub const POOL_CAPACITY: usize = 64;
+/// How many models a compiled catalog keeps for new sessions.
+pub const SHARED_CAPACITY: usize = 32;
+
+/// What one [`Backbone::domains`] call did (for benchmarks and profiling).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PropagationStats {
+    /// Satisfiable SAT calls (each one a new model).
+    pub sat_calls: u32,
+    /// Unsatisfiable SAT calls (each one a backbone literal, or unsatisfiable choices).
+    pub unsat_calls: u32,
+    /// Conflicts over all SAT calls.
+    pub conflicts: u64,
+    /// Stored models that satisfied the choices.
+    pub pool_models_used: u32,
+    /// Options proved free by rotating a model.
+    pub rotated: u32,
+    /// Options proved backbone by failed-literal probing.
+    pub failed_literals: u32,
+    /// Options implied by unit propagation (of the choices and of proved backbone literals).
+    pub implied: u32,
+    /// SAT calls whose set of wanted literals was refuted, so that a smaller set was tried.
+    pub retries: u32,
+}
+
+/// A model's option values, one bit per option.
+type Bits = Arc<[u64]>;
+
+fn bit(bits: &[u64], o: usize) -> bool {
+    bits[o / 64] >> (o % 64) & 1 == 1
+}
+
+/// Models of a compiled catalog's CNF that any new session may start from (see the module
+/// documentation, step 2).
+#[derive(Debug, Default)]
+pub struct SharedModels {
+    models: Mutex<Vec<Bits>>,
+}
+
+impl SharedModels {
+    fn snapshot(&self) -> Vec<Bits> {
+        self.models.lock().map(|m| m.clone()).unwrap_or_default()
     }
-    let mut assumptions: Vec<Lit> = choices.iter().map(|c| c.lit()).collect();
-    if !solver.solve(&assumptions, effort)? {
-        return Ok(Domains {
-            satisfiable: false,
-            states,
-            witness: None,
-        });
-    }
-    let witness: Vec<bool> = (0..n).map(|o| solver.value(option_lit(o))).collect();
-    // Candidates: the literal each unchosen option has in the first model.
-    let mut candidates: Vec<Lit> = (0..n)
-        .filter(|o| !chosen[*o])
-        .map(|o| {
-            if witness[o] {
-                option_lit(o)
-            } else {
-                !option_lit(o)
+
+    fn offer(&self, new: &[Bits]) {
+        if let Ok(mut m) = self.models.lock() {
+            for b in new {
+                if m.len() >= SHARED_CAPACITY {
+                    break;
+                }
+                m.push(b.clone());
             }
-        })
-        .collect();
-    let mut backbone: Vec<Lit> = Vec::new();
-    // Chunk size adapts: grows after an unsatisfiable chunk (all backbone, cheap to confirm
-    // more at once), shrinks after a satisfiable one that removed little.
-    let mut chunk = candidates.len().clamp(1, 64);
-    while !candidates.is_empty() {
-        let k = chunk.min(candidates.len());
-        let act = solver.new_var();
-        let mut clause: Vec<Lit> = vec![!act];
-        clause.extend(candidates[..k].iter().map(|l| !*l));
-        solver.add_clause(&clause);
-        let mut assume = assumptions.clone();
-        assume.push(act);
-        let result = solver.solve(&assume, effort);
-        // Retire the activation clause for good, whatever happened.
-        solver.add_clause(&[!act]);
-        if result? {
-            let before = candidates.len();
-            candidates.retain(|l| solver.value(*l));
-            let removed = before - candidates.len();
-            if removed * 4 < k {
-                chunk = (chunk / 2).max(1);
-            }
-        } else {
-            let proved: Vec<Lit> = candidates.drain(..k).collect();
-            assumptions.extend_from_slice(&proved);
-            backbone.extend(proved);
-            chunk = (chunk * 2).min(256);
         }
     }
-    for l in backbone {
-        let o = l.var().idx();
-        states[o] = if l.is_neg() {
-            OptionState::Excluded
-        } else {
-            OptionState::Forced
-        };
+
+    /// How many models are shared.
+    pub fn len(&self) -> usize {
+        self.models.lock().map(|m| m.len()).unwrap_or(0)
     }
-    Ok(Domains {
-        satisfiable: true,
-        states,
-        witness: Some(witness),
-    })
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct PoolModel {
+    bits: Bits,
+    /// The click counter when the model last mattered (see `Backbone::keep`).
+    last_used: u64,
+}
+
+/// The backbone engine of one session: a unit propagator and the model pool; the SAT solver
+/// is the session's. See the module documentation.
+pub struct Backbone {
+    up: UnitPropagator,
+    pool: Vec<PoolModel>,
+    clock: u64,
+    n_options: usize,
+    words: usize,
+    stats: PropagationStats,
+}
+
+impl std::fmt::Debug for Backbone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Backbone")
+            .field("pool", &self.pool.len())
+            .finish()
+    }
+}
+
+/// The option values seen in models of the current choices, one bit per option.
+struct Seen {
+    t: Vec<u64>,
+    f: Vec<u64>,
+}
+
+impl Seen {
+    fn add(&mut self, bits: &[u64]) {
+        for (w, b) in bits.iter().enumerate() {
+            self.t[w] |= b;
+            self.f[w] |= !b;
+        }
+    }
+
+    fn both(&self, o: usize) -> bool {
+        bit(&self.t, o) && bit(&self.f, o)
+    }
+
+    fn set(&mut self, o: usize, value: bool) {
+        let v = if value { &mut self.t } else { &mut self.f };
+        v[o / 64] |= 1 << (o % 64);
+    }
+}
+
+fn code(l: Lit) -> LitCode {
+    l.lidx() as LitCode
+}
+
+fn lit_of(o: OptionIdx, value: bool) -> Lit {
+    if value {
+        option_lit(o)
+    } else {
+        !option_lit(o)
+    }
+}
+
+impl Backbone {
+    pub fn new(cnf: &Cnf) -> Self {
+        Backbone {
+            up: UnitPropagator::new(cnf),
+            pool: Vec::new(),
+            clock: 0,
+            n_options: cnf.n_options,
+            words: cnf.n_options.div_ceil(64),
+            stats: PropagationStats::default(),
+        }
+    }
+
+    /// Adds the shared models of a compiled catalog to the pool.
+    pub fn seed(&mut self, shared: &SharedModels) {
+        for bits in shared.snapshot() {
+            if self.pool.len() < POOL_CAPACITY && bits.len() == self.words {
+                self.pool.push(PoolModel { bits, last_used: 0 });
+            }
+        }
+    }
+
+    /// What the last [`domains`](Backbone::domains) call did.
+    pub fn stats(&self) -> PropagationStats {
+        self.stats
+    }
+
+    /// How many models the pool holds.
+    pub fn pool_len(&self) -> usize {
+        self.pool.len()
+    }
+
+    fn bits_of(&self, model: &[bool]) -> Bits {
+        let mut bits = vec![0u64; self.words];
+        for (o, v) in model[..self.n_options].iter().enumerate() {
+            if *v {
+                bits[o / 64] |= 1 << (o % 64);
+            }
+        }
+        bits.into()
+    }
+
+    fn known(&self, o: OptionIdx) -> bool {
+        self.up.value(code(option_lit(o))).is_some()
+    }
+
+    /// Computes the domains of all options under `choices` with `solver` (loaded with the
+    /// same CNF, without guards). Conflicting duplicate choices (the same option selected and
+    /// rejected) simply make the choices unsatisfiable. New models worth keeping are offered
+    /// to `shared`.
+    pub fn domains(
+        &mut self,
+        solver: &mut SatSolver,
+        choices: &[Choice],
+        effort: &mut Effort,
+        shared: Option<&SharedModels>,
+    ) -> Result<Domains, LimitReached> {
+        self.stats = PropagationStats::default();
+        self.clock += 1;
+        let n = self.n_options;
+        let mut states = vec![OptionState::Free; n];
+        let mut chosen = vec![false; n];
+        for c in choices {
+            states[c.option] = if c.selected {
+                OptionState::Selected
+            } else {
+                OptionState::Rejected
+            };
+            chosen[c.option] = true;
+        }
+        let unsatisfiable = |states| {
+            Ok(Domains {
+                satisfiable: false,
+                states,
+                witness: None,
+            })
+        };
+        // 1. Unit propagation of the choices.
+        if !self.up.reset()
+            || !choices.iter().all(|c| self.up.assign(code(c.lit())))
+            || !self.up.propagate()
+        {
+            return unsatisfiable(states);
+        }
+        // 2. Stored models that satisfy the choices.
+        let mut seen = Seen {
+            t: vec![0; self.words],
+            f: vec![0; self.words],
+        };
+        let mut consistent: Vec<usize> = Vec::new();
+        for (i, m) in self.pool.iter().enumerate() {
+            if choices.iter().all(|c| bit(&m.bits, c.option) == c.selected) {
+                seen.add(&m.bits);
+                consistent.push(i);
+            }
+        }
+        self.stats.pool_models_used = consistent.len() as u32;
+        let mut witness: Option<Bits> = consistent.first().map(|i| self.pool[*i].bits.clone());
+        // The choices and the backbone literals proved by the solver (those implied by unit
+        // propagation need not be assumed: the solver propagates them itself).
+        let mut base: Vec<Lit> = choices.iter().map(|c| c.lit()).collect();
+        let mut new_models: Vec<Bits> = Vec::new();
+        if witness.is_none() {
+            if !self.solve(solver, &base, effort)? {
+                return unsatisfiable(states);
+            }
+            self.record(&solver.model(), &chosen, &mut seen, &mut new_models);
+            witness = new_models.last().cloned();
+        }
+        // The options seen with one value only, and the literal each one lacks.
+        let open = |bb: &Self, seen: &Seen| -> Vec<Lit> {
+            (0..n)
+                .filter(|o| !chosen[*o] && !bb.known(*o) && !seen.both(*o))
+                .map(|o| lit_of(o, !bit(&seen.t, o)))
+                .collect()
+        };
+        // 4.-5. SAT calls, each asking for many missing literals at once. The literals that unit
+        // propagation refuted while a set was built (every backbone literal's negation is among
+        // them, if propagation can refute it at all) are probed alone before the next set.
+        let mut suspects: Vec<Lit> = Vec::new();
+        loop {
+            for l in std::mem::take(&mut suspects) {
+                let o = l.var().idx();
+                if !self.known(o) && !seen.both(o) && self.up.fails(code(l)) {
+                    self.stats.failed_literals += 1;
+                    self.prove(!l);
+                }
+            }
+            let missing = open(self, &seen);
+            if missing.is_empty() {
+                break;
+            }
+            if self.up.fails(code(missing[0])) {
+                self.stats.failed_literals += 1;
+                self.prove(!missing[0]);
+                continue;
+            }
+            let mut wanted = self.greedy(&missing, &mut suspects);
+            loop {
+                let mut assumptions = base.clone();
+                assumptions.extend_from_slice(&wanted);
+                if self.solve(solver, &assumptions, effort)? {
+                    self.record(&solver.model(), &chosen, &mut seen, &mut new_models);
+                    break;
+                }
+                if wanted.len() == 1 {
+                    // No model has the missing literal: backbone. Assume it from now on
+                    // (prunes the later calls).
+                    base.push(!wanted[0]);
+                    self.prove(!wanted[0]);
+                    break;
+                }
+                // Drop the wanted literals of the core, keeping at least the first one.
+                self.stats.retries += 1;
+                let core = solver.core();
+                let first = wanted[0];
+                wanted.retain(|l| !core.contains(l));
+                if wanted.is_empty() {
+                    wanted.push(first);
+                }
+            }
+        }
+        for o in 0..n {
+            if chosen[o] {
+                continue;
+            }
+            match self.up.value(code(option_lit(o))) {
+                Some(true) => states[o] = OptionState::Forced,
+                Some(false) => states[o] = OptionState::Excluded,
+                None => debug_assert!(seen.both(o), "option {o} left undecided"),
+            }
+        }
+        self.keep(&consistent, new_models, shared);
+        let witness = witness.map(|b| (0..n).map(|o| bit(&b, o)).collect());
+        Ok(Domains {
+            satisfiable: true,
+            states,
+            witness,
+        })
+    }
+
+    /// A subset of the `missing` literals that unit propagation does not refute together with
+    /// the current assignment, chosen greedily in order (the caller makes sure that the first
+    /// one is not refuted on its own, so it is always included): the
+    /// solver is asked for a model with all of them, which settles all these options at once
+    /// where Janota et al.'s chunking asks for a model with at least one.
+    fn greedy(&mut self, missing: &[Lit], refuted: &mut Vec<Lit>) -> Vec<Lit> {
+        let mark = self.up.mark();
+        let mut wanted = Vec::new();
+        for &l in missing {
+            if self.up.value(code(l)).is_some() {
+                continue; // implied (the model will have it) or refuted by the earlier ones
+            }
+            let before = self.up.mark();
+            if self.up.assign(code(l)) && self.up.propagate() {
+                wanted.push(l);
+            } else {
+                self.up.backtrack(before);
+                refuted.push(l);
+            }
+        }
+        self.up.backtrack(mark);
+        debug_assert_eq!(
+            wanted.first(),
+            missing.first(),
+            "the first one is not refuted"
+        );
+        wanted
+    }
+
+    fn solve(
+        &mut self,
+        solver: &mut SatSolver,
+        assumptions: &[Lit],
+        effort: &mut Effort,
+    ) -> Result<bool, LimitReached> {
+        let before = effort.used;
+        let result = solver.solve(assumptions, effort);
+        self.count(result, effort.used - before);
+        result
+    }
+
+    fn count(&mut self, result: Result<bool, LimitReached>, conflicts: u64) {
+        self.stats.conflicts += conflicts;
+        match result {
+            Ok(true) => self.stats.sat_calls += 1,
+            Ok(false) => self.stats.unsat_calls += 1,
+            Err(_) => {}
+        }
+    }
+
+    /// `l` is backbone: assign it in the unit propagator, with its consequences.
+    fn prove(&mut self, l: Lit) {
+        let mark = self.up.mark();
+        let ok = self.up.assign(code(l)) && self.up.propagate();
+        // A model with `l` and every earlier backbone literal exists, so no conflict.
+        debug_assert!(ok, "backbone literal refuted by unit propagation");
+        self.stats.implied += self
+            .up
+            .assigned_since(mark)
+            .iter()
+            .filter(|c| ((**c >> 1) as usize) < self.n_options)
+            .count()
+            .saturating_sub(1) as u32;
+    }
+
+    /// A new model (every variable's value): its option values are seen, and so is the flipped
+    /// value of every rotatable open option.
+    fn record(
+        &mut self,
+        model: &[bool],
+        chosen: &[bool],
+        seen: &mut Seen,
+        new_models: &mut Vec<Bits>,
+    ) {
+        let bits = self.bits_of(model);
+        seen.add(&bits);
+        for o in 0..self.n_options {
+            if chosen[o] || seen.both(o) || self.up.value(code(option_lit(o))).is_some() {
+                continue;
+            }
+            if self.up.rotatable(code(lit_of(o, model[o])), model) {
+                seen.set(o, !model[o]);
+                self.stats.rotated += 1;
+            }
+        }
+        new_models.push(bits);
+    }
+
+    /// Pool upkeep after a call: the stored and new models that satisfy the choices are
+    /// scanned greedily, and each one that shows an option value not shown by the ones before
+    /// it is marked as used now; the pool then keeps the [`POOL_CAPACITY`] most recently used
+    /// models (new models that were not needed rank just below the used ones).
+    fn keep(&mut self, consistent: &[usize], new_models: Vec<Bits>, shared: Option<&SharedModels>) {
+        let first_new = self.pool.len();
+        for bits in new_models {
+            self.pool.push(PoolModel {
+                bits,
+                last_used: self.clock - 1,
+            });
+        }
+        let tail = self.n_options % 64;
+        let last_mask = if tail == 0 {
+            u64::MAX
+        } else {
+            (1u64 << tail) - 1
+        };
+        let mut cover_t = vec![0u64; self.words];
+        let mut cover_f = vec![0u64; self.words];
+        let mut useful_new: Vec<Bits> = Vec::new();
+        let candidates: Vec<usize> = consistent
+            .iter()
+            .copied()
+            .chain(first_new..self.pool.len())
+            .collect();
+        for i in candidates {
+            let m = &mut self.pool[i];
+            let mut adds = false;
+            for w in 0..self.words {
+                let mask = if w + 1 == self.words {
+                    last_mask
+                } else {
+                    u64::MAX
+                };
+                let b = m.bits[w];
+                if (b & !cover_t[w]) & mask != 0 || (!b & !cover_f[w]) & mask != 0 {
+                    adds = true;
+                }
+                cover_t[w] |= b;
+                cover_f[w] |= !b;
+            }
+            if adds {
+                m.last_used = self.clock;
+                if i >= first_new {
+                    useful_new.push(m.bits.clone());
+                }
+            }
+        }
+        if self.pool.len() > POOL_CAPACITY {
+            // Stable: among equals, older models stay.
+            self.pool.sort_by_key(|m| std::cmp::Reverse(m.last_used));
+            self.pool.truncate(POOL_CAPACITY);
+        }
+        if let Some(shared) = shared {
+            shared.offer(&useful_new);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustsat::types::Var;
+
+    /// Random 3-CNFs near the satisfiability threshold (where unit propagation misses many
+    /// conflicts, so the greedy sets of wanted literals get refuted and retried), a click
+    /// history on one engine (the pool carries models over), against enumeration.
+    #[test]
+    fn random_cnfs_equal_brute_force() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut retries = 0;
+        for _ in 0..150 {
+            let n_vars = 8 + rnd(6) as usize;
+            let n_options = n_vars - rnd(3) as usize;
+            let n_clauses = (n_vars as u64 * (30 + rnd(15))) / 10;
+            let clauses: Vec<Vec<Lit>> = (0..n_clauses)
+                .map(|_| {
+                    (0..3)
+                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
+                        .collect()
+                })
+                .collect();
+            let cnf = Cnf {
+                n_options,
+                n_vars,
+                owner: vec![None; clauses.len()],
+                clauses,
+                linear: Vec::new(),
+            };
+            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
+            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
+                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+                .filter(|m| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l))))
+                .collect();
+            let mut solver = SatSolver::new(&cnf, 0, crate::solver::Guards::None);
+            let mut engine = Backbone::new(&cnf);
+            let mut choices: Vec<Choice> = Vec::new();
+            for _ in 0..6 {
+                match rnd(4) {
+                    0 => choices.clear(),
+                    1 if !choices.is_empty() => {
+                        choices.remove(rnd(choices.len() as u64) as usize);
+                    }
+                    _ => choices.push(Choice {
+                        option: rnd(n_options as u64) as usize,
+                        selected: rnd(2) == 1,
+                    }),
+                }
+                let d = engine
+                    .domains(&mut solver, &choices, &mut Effort::default(), None)
+                    .unwrap();
+                retries += engine.stats().retries;
+                let sub: Vec<&Vec<bool>> = models
+                    .iter()
+                    .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
+                    .collect();
+                assert_eq!(d.satisfiable, !sub.is_empty(), "{choices:?} {cnf:?}");
+                if sub.is_empty() {
+                    continue;
+                }
+                let w = d.witness.as_ref().unwrap();
+                assert!(sub.iter().any(|m| m[..n_options] == w[..]), "witness");
+                for o in 0..n_options {
+                    let expected = match choices.iter().rev().find(|c| c.option == o) {
+                        Some(c) if c.selected => OptionState::Selected,
+                        Some(_) => OptionState::Rejected,
+                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
+                            (true, true) => OptionState::Free,
+                            (true, false) => OptionState::Forced,
+                            _ => OptionState::Excluded,
+                        },
+                    };
+                    assert_eq!(
+                        d.states[o], expected,
+                        "option {o} under {choices:?}: {cnf:?}"
+                    );
+                }
+            }
+        }
+        assert!(retries > 0, "the refuted-set path was not exercised");
+    }
 }

@@ -199,6 +199,15 @@ impl SatSolver {
         (v == lbool::TRUE) != l.is_neg()
     }
 
+    /// The last model: the value of every variable (indexed like the CNF's variables).
+    pub fn model(&self) -> Vec<bool> {
+        self.inner
+            .get_model()
+            .iter()
+            .map(|v| *v == lbool::TRUE)
+            .collect()
+    }
+
     /// After an unsatisfiable [`solve`](SatSolver::solve): a subset of the assumptions that is
     /// already unsatisfiable (not necessarily minimal).
     pub fn core(&self) -> Vec<Lit> {

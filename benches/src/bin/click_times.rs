@@ -1,7 +1,12 @@
 //! Per-click `domains` times of our engine for `benches/compare/compare.py`: imports a model,
 //! makes the fixed random click sequence of the benches (seed 42), and prints JSON with the
 //! clicks (feature names, select/deselect), the import time and the time of `domains` after
-//! each click (best of `REPS` runs, session reused as in the server).
+//! each click (best of `REPS` runs).
+//!
+//! Each run is one customer: a fresh session that makes the clicks in order, each once (as in
+//! the server), isolated from the models other sessions found (`Session::isolated`), so the
+//! times are those of a first customer. With `STATS=1`, what each click did (SAT calls, reused
+//! models, ...) is printed to stderr for the first run.
 //!
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
@@ -15,6 +20,7 @@ fn main() {
     let path = &args[1];
     let clicks: usize = args[2].parse().expect("CLICKS");
     let reps: usize = args.get(3).map_or(3, |r| r.parse().expect("REPS"));
+    let stats = std::env::var("STATS").is_ok_and(|v| v == "1");
     let text = std::fs::read_to_string(path).expect("model file");
     let format = configurator_core::import::ModelFormat::detect(path, &text).expect("format");
     let t = Instant::now();
@@ -24,18 +30,20 @@ fn main() {
     );
     let import_ms = t.elapsed().as_secs_f64() * 1e3;
     let seq = random_clicks(&c, clicks, 42);
-    let mut session = Session::new(c.clone());
-    let mut times = Vec::new();
-    for k in 1..=seq.len() {
-        let mut best = f64::MAX;
-        for _ in 0..reps {
+    let mut times = vec![f64::MAX; seq.len()];
+    for rep in 0..reps {
+        let mut session = Session::isolated(c.clone());
+        for k in 1..=seq.len() {
             let t = Instant::now();
             session
                 .domains(&seq[..k], &mut Effort::default())
                 .expect("within effort");
-            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            times[k - 1] = times[k - 1].min(ms);
+            if stats && rep == 0 {
+                eprintln!("click {k}: {ms:.2} ms {:?}", session.propagation_stats());
+            }
         }
-        times.push(best);
     }
     let clicks: Vec<serde_json::Value> = seq
         .iter()

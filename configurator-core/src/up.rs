@@ -1,0 +1,336 @@
+//! Unit propagation over the compiled CNF, outside the SAT solver, for the cheap steps of the
+//! backbone computation in [`crate::propagate`]:
+//!
+//! - *implied literals*: what unit propagation (UP) derives from the choices holds in every
+//!   model that extends them, so it is backbone without a SAT call;
+//! - *failed literals*: if UP derives a conflict from the choices and `¬l`, then `l` is
+//!   backbone (failed-literal probing, Freeman 1995; used as a backbone filter by Janota, Lynce
+//!   and Marques-Silva, "Algorithms for computing backbones of propositional formulae", AI
+//!   Communications 2015, and by Biere, Froleyks and Wang, "CadiBack: Extracting backbones with
+//!   CaDiCaL", SAT 2023);
+//! - *rotatable literals*: a literal of a model whose every clause has another true literal can
+//!   be flipped and the result is still a model (Janota et al. 2015, "rotatable variables";
+//!   "flipping" in CadiBack), so its option is not backbone.
+//!
+//! Two watched literals per clause (Moskewicz et al., "Chaff", DAC 2001), a trail and
+//! backtracking to a mark. Only sound deductions are made: UP is incomplete, so a literal it
+//! does not decide is left to the SAT solver.
+
+use crate::compile::Cnf;
+
+const UNDEF: u8 = 0;
+const TRUE: u8 = 1;
+const FALSE: u8 = 2;
+
+/// A literal as `2 * var + negated` (rustsat's `lidx`).
+pub type LitCode = u32;
+
+#[derive(Clone, Debug)]
+pub struct UnitPropagator {
+    /// Clause literals, clause `c` at `lits[start[c]..start[c + 1]]` (at least two literals;
+    /// the first two are watched).
+    lits: Vec<LitCode>,
+    start: Vec<u32>,
+    /// Per clause, where the last search for a new watch stopped (Gent, "Optimal
+    /// implementation of watched literals and more general techniques", JAIR 2013: resuming
+    /// there keeps long clauses, such as table supports, from being rescanned quadratically).
+    resume: Vec<u32>,
+    /// For each literal, the clauses watching it (visited when it becomes false).
+    watches: Vec<Vec<u32>>,
+    /// For each literal of an option variable, the clauses that contain it (for rotation).
+    occurs: Vec<Vec<u32>>,
+    /// Unit clauses of the CNF.
+    units: Vec<LitCode>,
+    /// For each literal of an option variable: whether it is a unit clause.
+    unit_option_lit: Vec<bool>,
+    /// Per variable: `UNDEF`, `TRUE` or `FALSE`.
+    value: Vec<u8>,
+    trail: Vec<LitCode>,
+    qhead: usize,
+    /// False when the CNF has an empty clause.
+    has_empty: bool,
+}
+
+impl UnitPropagator {
+    pub fn new(cnf: &Cnf) -> Self {
+        let n_lits = 2 * cnf.n_vars;
+        let mut up = UnitPropagator {
+            lits: Vec::new(),
+            start: vec![0],
+            resume: Vec::new(),
+            watches: vec![Vec::new(); n_lits],
+            occurs: vec![Vec::new(); 2 * cnf.n_options],
+            units: Vec::new(),
+            unit_option_lit: vec![false; 2 * cnf.n_options],
+            value: vec![UNDEF; cnf.n_vars],
+            trail: Vec::new(),
+            qhead: 0,
+            has_empty: false,
+        };
+        let mut buf: Vec<LitCode> = Vec::new();
+        'clauses: for clause in &cnf.clauses {
+            buf.clear();
+            buf.extend(clause.iter().map(|l| l.lidx() as LitCode));
+            buf.sort_unstable();
+            buf.dedup();
+            for w in buf.windows(2) {
+                if w[0] ^ 1 == w[1] {
+                    continue 'clauses; // tautology: always satisfied
+                }
+            }
+            match buf.len() {
+                0 => up.has_empty = true,
+                1 => {
+                    up.units.push(buf[0]);
+                    if let Some(u) = up.unit_option_lit.get_mut(buf[0] as usize) {
+                        *u = true;
+                    }
+                }
+                _ => {
+                    let c = (up.start.len() - 1) as u32;
+                    up.watches[buf[0] as usize].push(c);
+                    up.watches[buf[1] as usize].push(c);
+                    for &l in &buf {
+                        if let Some(o) = up.occurs.get_mut(l as usize) {
+                            o.push(c);
+                        }
+                    }
+                    up.lits.extend_from_slice(&buf);
+                    up.start.push(up.lits.len() as u32);
+                    up.resume.push(2);
+                }
+            }
+        }
+        up
+    }
+
+    #[inline]
+    fn lit_value(&self, l: LitCode) -> u8 {
+        let v = self.value[(l >> 1) as usize];
+        if v == UNDEF || l & 1 == 0 {
+            v
+        } else {
+            v ^ 3 // TRUE <-> FALSE
+        }
+    }
+
+    /// The value of a literal: `Some(true)` if UP made it true, `Some(false)` if false.
+    pub fn value(&self, l: LitCode) -> Option<bool> {
+        match self.lit_value(l) {
+            TRUE => Some(true),
+            FALSE => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Unassigns everything and assigns the unit clauses; false when UP refutes the CNF alone.
+    pub fn reset(&mut self) -> bool {
+        self.backtrack(0);
+        if self.has_empty {
+            return false;
+        }
+        for i in 0..self.units.len() {
+            if !self.assign(self.units[i]) {
+                return false;
+            }
+        }
+        self.propagate()
+    }
+
+    /// The trail's length, to [`backtrack`](Self::backtrack) to.
+    pub fn mark(&self) -> usize {
+        self.trail.len()
+    }
+
+    /// The literals assigned since `mark`.
+    pub fn assigned_since(&self, mark: usize) -> &[LitCode] {
+        &self.trail[mark..]
+    }
+
+    pub fn backtrack(&mut self, mark: usize) {
+        for &l in &self.trail[mark..] {
+            self.value[(l >> 1) as usize] = UNDEF;
+        }
+        self.trail.truncate(mark);
+        self.qhead = self.qhead.min(mark);
+    }
+
+    /// Makes `l` true (to be followed by [`propagate`](Self::propagate)); false if it is
+    /// already false.
+    pub fn assign(&mut self, l: LitCode) -> bool {
+        match self.lit_value(l) {
+            TRUE => true,
+            FALSE => false,
+            _ => {
+                self.value[(l >> 1) as usize] = if l & 1 == 0 { TRUE } else { FALSE };
+                self.trail.push(l);
+                true
+            }
+        }
+    }
+
+    /// Unit propagation to a fixpoint; false on a conflict (the assignment then stays partial:
+    /// backtrack before using it again).
+    pub fn propagate(&mut self) -> bool {
+        while self.qhead < self.trail.len() {
+            let p = self.trail[self.qhead];
+            self.qhead += 1;
+            let false_lit = p ^ 1;
+            let mut ws = std::mem::take(&mut self.watches[false_lit as usize]);
+            let (mut i, mut j) = (0, 0);
+            let mut ok = true;
+            while i < ws.len() {
+                let c = ws[i];
+                i += 1;
+                let s = self.start[c as usize] as usize;
+                let e = self.start[c as usize + 1] as usize;
+                if self.lits[s] == false_lit {
+                    self.lits.swap(s, s + 1);
+                }
+                let first = self.lits[s];
+                if self.lit_value(first) == TRUE {
+                    ws[j] = c;
+                    j += 1;
+                    continue;
+                }
+                let mut moved = false;
+                let len = e - s;
+                if len > 2 {
+                    let r = self.resume[c as usize] as usize;
+                    for k in (r..len).chain(2..r) {
+                        let l = self.lits[s + k];
+                        if self.lit_value(l) != FALSE {
+                            self.lits.swap(s + 1, s + k);
+                            self.watches[l as usize].push(c);
+                            self.resume[c as usize] = k as u32;
+                            moved = true;
+                            break;
+                        }
+                    }
+                }
+                if moved {
+                    continue;
+                }
+                ws[j] = c;
+                j += 1;
+                if !self.assign(first) {
+                    ok = false;
+                    while i < ws.len() {
+                        ws[j] = ws[i];
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            ws.truncate(j);
+            self.watches[false_lit as usize] = ws;
+            if !ok {
+                self.qhead = self.trail.len();
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Failed-literal probe: whether UP from the current assignment and `l` derives a conflict
+    /// (then `¬l` is implied). The assignment is left as it was.
+    pub fn fails(&mut self, l: LitCode) -> bool {
+        let mark = self.mark();
+        let failed = !self.assign(l) || !self.propagate();
+        self.backtrack(mark);
+        failed
+    }
+
+    /// Whether literal `l` (of an option variable), true in the full assignment `model`, can
+    /// be flipped without falsifying a clause: every clause containing it has another true
+    /// literal. `model[v]` is the value of variable `v`.
+    pub fn rotatable(&self, l: LitCode, model: &[bool]) -> bool {
+        let true_in = |x: LitCode| model[(x >> 1) as usize] != (x & 1 == 1);
+        debug_assert!(true_in(l));
+        if self.unit_option_lit[l as usize] {
+            return false;
+        }
+        self.occurs[l as usize].iter().all(|&c| {
+            let s = self.start[c as usize] as usize;
+            let e = self.start[c as usize + 1] as usize;
+            self.lits[s..e].iter().any(|&x| x != l && true_in(x))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustsat::types::{Lit, Var};
+
+    /// Random small CNFs against enumeration: what unit propagation derives holds in every
+    /// model, failed literals are refuted by every model, and flipping a rotatable literal of a
+    /// model gives a model.
+    #[test]
+    fn deductions_hold_in_every_model() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..400 {
+            let n_vars = 2 + rnd(7) as usize;
+            let n_options = 1 + rnd(n_vars as u64) as usize;
+            let clauses: Vec<Vec<Lit>> = (0..rnd(12))
+                .map(|_| {
+                    (0..1 + rnd(4))
+                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
+                        .collect()
+                })
+                .collect();
+            let cnf = Cnf {
+                n_options,
+                n_vars,
+                owner: vec![None; clauses.len()],
+                clauses,
+                linear: Vec::new(),
+            };
+            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
+            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
+                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+                .filter(|m| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l))))
+                .collect();
+            let mut up = UnitPropagator::new(&cnf);
+            if !up.reset() {
+                assert!(models.is_empty(), "UP refuted a satisfiable CNF: {cnf:?}");
+                continue;
+            }
+            let assume = Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1);
+            let sub: Vec<&Vec<bool>> = models.iter().filter(|m| holds(m, assume)).collect();
+            if !(up.assign(assume.lidx() as u32) && up.propagate()) {
+                assert!(sub.is_empty(), "UP refuted {assume:?} wrongly: {cnf:?}");
+                continue;
+            }
+            for v in 0..n_vars {
+                for l in [Var::new(v as u32).pos_lit(), Var::new(v as u32).neg_lit()] {
+                    if up.value(l.lidx() as u32) == Some(true) {
+                        assert!(
+                            sub.iter().all(|m| holds(m, l)),
+                            "{l:?} not implied: {cnf:?}"
+                        );
+                    }
+                    if up.value(l.lidx() as u32).is_none() && up.fails(l.lidx() as u32) {
+                        assert!(sub.iter().all(|m| !holds(m, l)), "{l:?} did not fail");
+                    }
+                }
+            }
+            for m in &models {
+                for o in 0..n_options {
+                    let l = Var::new(o as u32).lit(!m[o]);
+                    if up.rotatable(l.lidx() as u32, m) {
+                        let mut flipped = m.clone();
+                        flipped[o] = !flipped[o];
+                        assert!(models.contains(&flipped), "{l:?} is not rotatable: {cnf:?}");
+                    }
+                }
+            }
+        }
+    }
+}
