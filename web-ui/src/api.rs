@@ -1,0 +1,258 @@
+//! The server's JSON API (see `server/src/http/openapi.json`): typed views of the answers the
+//! UI reads, and one error type with a message for people.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A failed request, ready to show in the error banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// HTTP status, or 0 when the server could not be reached.
+    pub status: u16,
+    pub message: String,
+}
+
+impl ApiError {
+    fn unreachable(e: impl std::fmt::Display) -> Self {
+        ApiError {
+            status: 0,
+            message: format!(
+                "The server cannot be reached ({e}). Check that it is running and try again."
+            ),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct CatalogSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub latest: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct CatalogList {
+    pub catalogs: Vec<CatalogSummary>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct VersionDoc {
+    pub catalog: String,
+    pub version: u32,
+    pub model: Value,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct StoredChoice {
+    pub option: String,
+    pub action: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct GroupState {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub open: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct NextQuestion {
+    pub group: String,
+    pub name: String,
+    #[serde(default)]
+    pub provisional: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct BomLine {
+    pub option: String,
+    pub name: String,
+    pub group: String,
+    #[serde(default)]
+    pub vendor: Option<String>,
+    pub price: f64,
+    pub kind: String,
+    pub chosen_by: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RuleRef {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Conflict {
+    #[serde(default)]
+    pub rules: Vec<RuleRef>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Product {
+    pub satisfiable: bool,
+    pub total: f64,
+    pub currency: String,
+    #[serde(default)]
+    pub lead_time: Option<f64>,
+    pub lines: Vec<BomLine>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Repair {
+    pub drop: Vec<String>,
+    #[serde(default)]
+    pub price_delta: Option<f64>,
+    #[serde(default)]
+    pub total: Option<f64>,
+    pub explanation: Conflict,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct ChoiceRef {
+    pub choice: String,
+    pub selected: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RepairReport {
+    pub consistent: bool,
+    #[serde(default)]
+    pub keep: Option<ChoiceRef>,
+    pub repairs: Vec<Repair>,
+    pub message: String,
+    #[serde(default)]
+    pub conflict: Option<Conflict>,
+}
+
+/// A configuration as the server holds it (`GET`/`POST .../choices`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Configuration {
+    pub id: String,
+    pub catalog: String,
+    pub version: u32,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub shared: bool,
+    pub choices: Vec<StoredChoice>,
+    pub satisfiable: bool,
+    pub options: BTreeMap<String, String>,
+    pub groups: Vec<GroupState>,
+    #[serde(default)]
+    pub next_question: Option<NextQuestion>,
+    #[serde(default)]
+    pub product: Option<Product>,
+    #[serde(default)]
+    pub product_error: Option<String>,
+    #[serde(default)]
+    pub repairs: Option<RepairReport>,
+    #[serde(default)]
+    pub quotes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Quote {
+    pub id: String,
+    pub configuration: String,
+    pub created_at: Value,
+    pub bill: Product,
+}
+
+async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let resp = resp.map_err(ApiError::unreachable)?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(ApiError::unreachable)?;
+    if !(200..300).contains(&status) {
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let detail = body["detail"].as_str().unwrap_or(text.as_str());
+        let code = body["error"].as_str().unwrap_or("error");
+        let message = if (502..=504).contains(&status) && body.is_null() {
+            format!("The server is not answering (HTTP {status}). Try again in a moment.")
+        } else {
+            format!("The request failed (HTTP {status}, {code}): {detail}")
+        };
+        return Err(ApiError { status, message });
+    }
+    serde_json::from_str(&text).map_err(|e| ApiError {
+        status,
+        message: format!("The server's answer could not be read: {e}"),
+    })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(Request::get(path).send().await).await
+}
+
+async fn post<T: DeserializeOwned>(path: &str, body: &Value) -> Result<T, ApiError> {
+    let req = Request::post(path)
+        .json(body)
+        .map_err(|e| ApiError::unreachable(format!("request not built: {e}")))?;
+    read(req.send().await).await
+}
+
+async fn patch<T: DeserializeOwned>(path: &str, body: &Value) -> Result<T, ApiError> {
+    let req = Request::patch(path)
+        .json(body)
+        .map_err(|e| ApiError::unreachable(format!("request not built: {e}")))?;
+    read(req.send().await).await
+}
+
+pub async fn catalogs() -> Result<CatalogList, ApiError> {
+    get("/api/catalogs").await
+}
+
+pub async fn version(catalog: &str, version: u32) -> Result<VersionDoc, ApiError> {
+    get(&format!(
+        "/api/catalogs/{}/versions/{version}",
+        encode(catalog)
+    ))
+    .await
+}
+
+pub async fn new_configuration(catalog: &str) -> Result<Configuration, ApiError> {
+    post(
+        "/api/configurations",
+        &serde_json::json!({ "catalog": catalog }),
+    )
+    .await
+}
+
+pub async fn configuration(id: &str) -> Result<Configuration, ApiError> {
+    get(&format!("/api/configurations/{}", encode(id))).await
+}
+
+/// `action`: `select`, `deselect` or `clear`.
+pub async fn choose(id: &str, option: &str, action: &str) -> Result<Configuration, ApiError> {
+    post(
+        &format!("/api/configurations/{}/choices", encode(id)),
+        &serde_json::json!({ "option": option, "action": action }),
+    )
+    .await
+}
+
+pub async fn save(id: &str, name: Option<String>, shared: bool) -> Result<Value, ApiError> {
+    let mut body = serde_json::json!({ "shared": shared });
+    if let Some(n) = name {
+        body["name"] = Value::String(n);
+    }
+    patch(&format!("/api/configurations/{}", encode(id)), &body).await
+}
+
+pub async fn quote(id: &str) -> Result<Quote, ApiError> {
+    let path = format!("/api/configurations/{}/quote", encode(id));
+    read(Request::post(&path).send().await).await
+}
+
+/// Percent-encodes a path segment.
+pub fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}

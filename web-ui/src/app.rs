@@ -1,0 +1,163 @@
+//! The page: routing by query string (`/` the catalog picker, `/?c=ID` a configuration, which
+//! is also its share link), the catalog picker and the error banner.
+
+use crate::api::{self, ApiError, CatalogSummary};
+use crate::configurator::Configurator;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+/// The configuration id in the page's address (`?c=ID`), if any.
+fn configuration_in_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("c").filter(|c| !c.is_empty())
+}
+
+pub enum Msg {
+    Catalogs(Result<api::CatalogList, ApiError>),
+    Start(String),
+    Started(Result<api::Configuration, ApiError>),
+    Retry,
+    Dismiss,
+}
+
+pub struct App {
+    configuration: Option<String>,
+    catalogs: Option<Vec<CatalogSummary>>,
+    starting: Option<String>,
+    error: Option<ApiError>,
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let configuration = configuration_in_url();
+        if configuration.is_none() {
+            ctx.link()
+                .send_future(async { Msg::Catalogs(api::catalogs().await) });
+        }
+        App {
+            configuration,
+            catalogs: None,
+            starting: None,
+            error: None,
+        }
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Msg) -> bool {
+        match msg {
+            Msg::Catalogs(Ok(list)) => {
+                self.catalogs = Some(list.catalogs);
+                self.error = None;
+            }
+            Msg::Catalogs(Err(e)) => self.error = Some(e),
+            Msg::Retry => {
+                self.error = None;
+                ctx.link()
+                    .send_future(async { Msg::Catalogs(api::catalogs().await) });
+            }
+            Msg::Dismiss => self.error = None,
+            Msg::Start(id) => {
+                self.starting = Some(id.clone());
+                self.error = None;
+                ctx.link()
+                    .send_future(async move { Msg::Started(api::new_configuration(&id).await) });
+            }
+            Msg::Started(Ok(c)) => {
+                // The configuration id goes into the address: reloading or sharing it restores
+                // the configuration.
+                if let Some(w) = web_sys::window() {
+                    if let Ok(h) = w.history() {
+                        let url = format!("/?c={}", api::encode(&c.id));
+                        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
+                    }
+                }
+                self.starting = None;
+                self.configuration = Some(c.id);
+            }
+            Msg::Started(Err(e)) => {
+                self.starting = None;
+                self.error = Some(e);
+            }
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let main = match &self.configuration {
+            Some(id) => html! { <Configurator id={id.clone()} /> },
+            None => self.picker(ctx),
+        };
+        html! {
+            <>
+                <header class="top">
+                    <a class="brand" href="/">{ "Configurator" }</a>
+                </header>
+                if let Some(e) = &self.error {
+                    <ErrorBanner message={e.message.clone()}
+                        on_retry={Some(ctx.link().callback(|_| Msg::Retry))}
+                        on_dismiss={ctx.link().callback(|_| Msg::Dismiss)} />
+                }
+                <main id="main">{ main }</main>
+            </>
+        }
+    }
+}
+
+impl App {
+    fn picker(&self, ctx: &Context<Self>) -> Html {
+        let Some(catalogs) = &self.catalogs else {
+            return html! { <p class="loading" aria-live="polite">{ "Loading products…" }</p> };
+        };
+        html! {
+            <section class="picker" aria-labelledby="picker-title">
+                <h1 id="picker-title">{ "Choose a product to configure" }</h1>
+                if catalogs.is_empty() {
+                    <p>{ "No product is published yet." }</p>
+                }
+                <ul class="cards">
+                    { for catalogs.iter().filter(|c| c.latest.is_some()).map(|c| {
+                        let id = c.id.clone();
+                        let busy = self.starting.as_deref() == Some(c.id.as_str());
+                        let label_id = format!("cat-{}", c.id);
+                        html! {
+                            <li class="card" data-catalog={c.id.clone()}>
+                                <h2 id={label_id.clone()}>{ &c.name }</h2>
+                                if let Some(d) = &c.description { <p>{ d }</p> }
+                                <button class="primary" disabled={self.starting.is_some()}
+                                    aria-describedby={label_id}
+                                    onclick={ctx.link().callback(move |_| Msg::Start(id.clone()))}>
+                                    { if busy { "Starting…" } else { "Configure" } }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </section>
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorProps {
+    pub message: String,
+    #[prop_or_default]
+    pub on_retry: Option<Callback<MouseEvent>>,
+    pub on_dismiss: Callback<MouseEvent>,
+}
+
+/// A visible, announced message for a failed request.
+#[function_component(ErrorBanner)]
+pub fn error_banner(p: &ErrorProps) -> Html {
+    html! {
+        <div class="error-banner" role="alert" id="error-banner">
+            <span>{ &p.message }</span>
+            if let Some(r) = &p.on_retry {
+                <button onclick={r.clone()}>{ "Try again" }</button>
+            }
+            <button onclick={p.on_dismiss.clone()} aria-label="Dismiss the error">{ "×" }</button>
+        </div>
+    }
+}
