@@ -20,13 +20,59 @@ pub struct Catalog {
     pub currency: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vendors: Vec<Vendor>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, AttributeDecl>,
     pub groups: Vec<Group>,
     #[serde(default)]
     pub rules: Vec<Rule>,
+    /// When true, every option is named by its `name` (the feature name of an imported
+    /// variability model, which may contain spaces), unique across the catalog, instead of
+    /// `group.option`: the CLI prints these names and accepts them besides `group.option`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub feature_names: bool,
+    /// Kinds of customers and what matters to them (guided mode ranks and defaults by them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<Profile>,
+    /// Named starting points defined by the manufacturer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presets: Vec<Preset>,
+}
+
+/// A needs profile, such as "gaming" or "office": weights on the attributes that have a
+/// `better` direction, an optional typical budget, and options this kind of customer prefers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Attribute name → weight (>= 0). Direction comes from the attribute's `better`.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Decimal>,
+    /// Options (`group.option`) this kind of customer tends to choose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefer: Vec<String>,
+}
+
+/// A named starting point: a set of choices, optionally with a needs profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Options (`group.option`) the preset selects.
+    pub choices: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,6 +156,10 @@ pub struct Group {
     pub max: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The manufacturer's default option (its id): the cold-start favourite before customers
+    /// have shared configurations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
     pub options: Vec<OptionDef>,
 }
 
@@ -121,7 +171,7 @@ fn one() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct OptionDef {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vendor: Option<String>,
@@ -129,7 +179,7 @@ pub struct OptionDef {
     pub price: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Value>,
 }
 
@@ -469,6 +519,20 @@ pub fn validate_structure(c: &Catalog) -> Vec<Diagnostic> {
             }
         }
     }
+    if c.feature_names {
+        let mut seen = HashSet::new();
+        for g in &c.groups {
+            for o in &g.options {
+                let label = o.label();
+                if !seen.insert(label) {
+                    out.push(Diagnostic::error(
+                        "duplicate",
+                        format!("option name {label:?} is used twice; with feature_names, option names must be unique"),
+                    ));
+                }
+            }
+        }
+    }
     let mut rule_ids = HashSet::new();
     for r in &c.rules {
         if !valid_id(&r.id) {
@@ -512,7 +576,103 @@ pub fn validate_structure(c: &Catalog) -> Vec<Diagnostic> {
             }
         }
     }
+    validate_guidance(c, &mut out);
     out
+}
+
+/// Checks profiles, presets and group defaults: every name they use must exist.
+fn validate_guidance(c: &Catalog, out: &mut Vec<Diagnostic>) {
+    let names = c.option_names();
+    let known = |n: &str| names.iter().any(|x| x == n);
+    let unknown = |what: String, n: &str| {
+        let hint = did_you_mean(&suggest(n, names.iter().map(|s| s.as_str())));
+        Diagnostic::error(
+            "unknown-option",
+            format!("{what}: unknown option {n}{hint}"),
+        )
+    };
+    for g in &c.groups {
+        if let Some(d) = &g.default {
+            if !g.options.iter().any(|o| &o.id == d) {
+                out.push(unknown(
+                    format!("group {} default", g.id),
+                    &format!("{}.{d}", g.id),
+                ));
+            }
+        }
+    }
+    let mut ids = HashSet::new();
+    for p in &c.profiles {
+        if !valid_id(&p.id) || !ids.insert(p.id.as_str()) {
+            out.push(Diagnostic::error(
+                "bad-id",
+                format!("profile id {:?} is empty, malformed or used twice", p.id),
+            ));
+        }
+        for (attr, w) in &p.weights {
+            if !w.is_finite() || *w < 0.0 {
+                out.push(Diagnostic::error(
+                    "bad-weight",
+                    format!("profile {}: weight of {attr} must be a number >= 0", p.id),
+                ));
+            }
+            match c.attributes.get(attr) {
+                Some(d) if d.better.is_some() => {}
+                Some(_) => out.push(Diagnostic::error(
+                    "no-direction",
+                    format!(
+                        "profile {}: attribute {attr} has no `better` direction (higher or lower), so it cannot be weighted",
+                        p.id
+                    ),
+                )),
+                None => {
+                    let hint = did_you_mean(&suggest(attr, c.attributes.keys().map(|k| k.as_str())));
+                    out.push(Diagnostic::error(
+                        "unknown-attribute",
+                        format!("profile {}: unknown attribute {attr}{hint}", p.id),
+                    ))
+                }
+            }
+        }
+        for n in &p.prefer {
+            if !known(n) {
+                out.push(unknown(format!("profile {}", p.id), n));
+            }
+        }
+    }
+    let mut ids = HashSet::new();
+    for p in &c.presets {
+        if !valid_id(&p.id) || !ids.insert(p.id.as_str()) {
+            out.push(Diagnostic::error(
+                "bad-id",
+                format!("preset id {:?} is empty, malformed or used twice", p.id),
+            ));
+        }
+        if let Some(pr) = &p.profile {
+            if !c.profiles.iter().any(|x| &x.id == pr) {
+                out.push(Diagnostic::error(
+                    "unknown-profile",
+                    format!("preset {}: unknown profile {pr}", p.id),
+                ));
+            }
+        }
+        for n in &p.choices {
+            if !known(n) {
+                out.push(unknown(format!("preset {}", p.id), n));
+            }
+        }
+    }
+}
+
+impl OptionDef {
+    /// The option's display name: `name`, or the id when it has none.
+    pub fn label(&self) -> &str {
+        if self.name.is_empty() {
+            &self.id
+        } else {
+            &self.name
+        }
+    }
 }
 
 impl Catalog {

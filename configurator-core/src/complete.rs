@@ -132,7 +132,7 @@ pub(crate) fn cheapest(
 }
 
 /// The report for a product.
-pub(crate) fn report(
+pub fn report(
     compiled: &Compiled,
     choices: &[Choice],
     request: &CompleteRequest,

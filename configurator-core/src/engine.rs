@@ -10,7 +10,7 @@ use crate::complete::{CompleteError, CompletionReport};
 use crate::diagnosis::quickxplain;
 use crate::diagnostic::{did_you_mean, suggest, Diagnostic, Severity};
 use crate::explain::{Conflict, Explanation};
-use crate::ir::{ConstraintInfo, Index, OptionIdx, Origin};
+use crate::ir::{Constraint, ConstraintInfo, Index, OptionIdx, Origin};
 use crate::optimize::CompleteRequest;
 use crate::propagate::{domains, Choice, Domains, OptionState};
 use crate::repair::RepairReport;
@@ -86,6 +86,50 @@ pub fn compile_catalog(
     if !errors.is_empty() {
         return Err(errors);
     }
+    finish(catalog, index, constraints)
+}
+
+/// Compiles a catalog whose rules were already resolved (by an importer that builds the
+/// constraints directly instead of printing and re-parsing millions of rule texts):
+/// `rules[i]` is the meaning of `catalog.rules[i]`, whose text must say the same (importers test
+/// that on small models). Checks the catalog's structure like [`crate::catalog::parse_catalog`].
+pub fn compile_resolved(
+    catalog: Catalog,
+    rules: Vec<Constraint>,
+) -> Result<Compiled, Vec<Diagnostic>> {
+    if rules.len() != catalog.rules.len() {
+        return Err(vec![Diagnostic::error(
+            "internal",
+            format!(
+                "{} resolved rules for {} catalog rules",
+                rules.len(),
+                catalog.rules.len()
+            ),
+        )]);
+    }
+    let problems = crate::catalog::validate_structure(&catalog);
+    if problems.iter().any(|d| d.severity == Severity::Error) {
+        return Err(problems);
+    }
+    let index = Index::new(&catalog);
+    let mut constraints = cardinality_constraints(&catalog, &index);
+    constraints.reserve(rules.len());
+    for (ri, (rule, body)) in catalog.rules.iter().zip(rules).enumerate() {
+        constraints.push(ConstraintInfo {
+            id: rule.id.clone(),
+            description: rule.description.clone(),
+            origin: Origin::Rule(ri),
+            body,
+        });
+    }
+    finish(catalog, index, constraints)
+}
+
+fn finish(
+    catalog: Catalog,
+    index: Index,
+    constraints: Vec<ConstraintInfo>,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let cnf = compile(&index, &constraints, CompileLimits::default())
         .map_err(|e| vec![Diagnostic::error("too-large", e.message).in_rule(e.constraint)])?;
     let mut warnings = Vec::new();
@@ -199,16 +243,33 @@ impl Compiled {
         self.index.n_options()
     }
 
-    /// Looks up `group.option`, with a "did you mean" error.
+    /// Looks up an option by `group.option`, by its printed name, or by its bare option id
+    /// when that is unique, with a "did you mean" error.
     pub fn option(&self, name: &str) -> Result<OptionIdx, String> {
-        self.index.option(name).ok_or_else(|| {
-            let hint = did_you_mean(&suggest(name, self.index.names.iter().map(|s| s.as_str())));
+        self.index.find(name).ok_or_else(|| {
+            if let Some(None) = self.index.by_alias.get(name) {
+                let owners: Vec<&str> = self
+                    .index
+                    .names
+                    .iter()
+                    .filter(|n| n.rsplit_once('.').is_some_and(|(_, o)| o == name))
+                    .map(|s| s.as_str())
+                    .take(5)
+                    .collect();
+                return format!(
+                    "option name {name} is ambiguous; write it as group.option: {}",
+                    owners.join(", ")
+                );
+            }
+            let hint = did_you_mean(&suggest(name, self.index.labels.iter().map(|s| s.as_str())));
             format!("unknown option {name}{hint}")
         })
     }
 
+    /// The name printed for an option: `group.option`, or the feature name as written in the
+    /// file for imported variability models (`feature_names`).
     pub fn name(&self, o: OptionIdx) -> &str {
-        &self.index.names[o]
+        &self.index.labels[o]
     }
 
     /// The constraints compiled for the completion MILP (sums as linear rows).
@@ -443,6 +504,23 @@ impl Session {
         effort: &mut Effort,
     ) -> Result<Domains, LimitReached> {
         domains(&mut self.solver, choices, effort)
+    }
+
+    /// One valid product extending the choices (chosen flags of every option), if any.
+    pub fn witness(
+        &mut self,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<Option<Vec<bool>>, LimitReached> {
+        let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
+        if !self.solver.solve(&a, effort)? {
+            return Ok(None);
+        }
+        Ok(Some(
+            (0..self.compiled.n_options())
+                .map(|o| self.solver.value(crate::compile::option_lit(o)))
+                .collect(),
+        ))
     }
 
     /// Whether some valid product extends the choices.

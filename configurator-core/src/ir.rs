@@ -18,8 +18,14 @@ pub type GroupIdx = usize;
 #[derive(Clone, Debug)]
 pub struct Index {
     pub groups: Vec<GroupInfo>,
-    /// `group.option` for every option.
+    /// `group.option` for every option (how rules name it).
     pub names: Vec<String>,
+    /// The name printed for every option: `group.option`, or the option's `name` when the
+    /// catalog has `feature_names` (imported variability models).
+    pub labels: Vec<String>,
+    /// Looks up options by label (when different from `group.option`) and by bare option id,
+    /// when unique; `None` marks an ambiguous key.
+    pub by_alias: HashMap<String, Option<OptionIdx>>,
     pub group_of: Vec<GroupIdx>,
     /// Attribute values of every option, including the implicit `price` and `vendor`.
     pub attrs: Vec<BTreeMap<String, Value>>,
@@ -48,6 +54,8 @@ impl Index {
         let mut idx = Index {
             groups: Vec::new(),
             names: Vec::new(),
+            labels: Vec::new(),
+            by_alias: HashMap::new(),
             group_of: Vec::new(),
             attrs: Vec::new(),
             by_name: HashMap::new(),
@@ -65,7 +73,23 @@ impl Index {
             });
             for o in &g.options {
                 let name = format!("{}.{}", g.id, o.id);
-                idx.by_name.insert(name.clone(), idx.names.len());
+                let oi = idx.names.len();
+                idx.by_name.insert(name.clone(), oi);
+                for alias in [o.id.as_str(), o.label()] {
+                    idx.by_alias
+                        .entry(alias.to_string())
+                        .and_modify(|e| {
+                            if *e != Some(oi) {
+                                *e = None
+                            }
+                        })
+                        .or_insert(Some(oi));
+                }
+                idx.labels.push(if c.feature_names {
+                    o.label().to_string()
+                } else {
+                    name.clone()
+                });
                 idx.names.push(name);
                 idx.group_of.push(gi);
                 let mut attrs = o.attributes.clone();
@@ -90,6 +114,13 @@ impl Index {
     /// Looks up `group.option`.
     pub fn option(&self, name: &str) -> Option<OptionIdx> {
         self.by_name.get(name).copied()
+    }
+
+    /// Looks up an option the way people name it: `group.option`, else its printed label or
+    /// its bare option id when exactly one option has it.
+    pub fn find(&self, name: &str) -> Option<OptionIdx> {
+        self.option(name)
+            .or_else(|| self.by_alias.get(name).copied().flatten())
     }
 }
 

@@ -12,6 +12,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod explain;
+pub mod guide;
+pub mod import;
 pub mod ir;
 pub mod number;
 pub mod optimize;
@@ -19,6 +21,7 @@ pub mod propagate;
 pub mod repair;
 pub mod resolve;
 pub mod rules;
+pub mod simulate;
 pub mod solver;
 
 pub use catalog::{Catalog, Format};

@@ -42,6 +42,9 @@ pub enum Objective {
     /// Highest preference score, then lowest price. Weights per attribute (attributes with a
     /// declared `better` direction); an empty map weighs every such attribute 1.
     Preference(BTreeMap<String, f64>),
+    /// Highest total of the given per-option scores, then lowest price (guided mode's default
+    /// product: fit to the customer's needs plus popularity).
+    Scores(Vec<f64>),
 }
 
 impl Objective {
@@ -50,6 +53,7 @@ impl Objective {
             Objective::Price => "price",
             Objective::LeadTime => "lead_time",
             Objective::Preference(_) => "preference",
+            Objective::Scores(_) => "scores",
         }
     }
 }
@@ -279,6 +283,18 @@ pub fn optimize(
             let s = preference_scores(index, better, weights);
             let coef = (0..n)
                 .map(|o| if counted_option[o] { -s[o] } else { 0.0 })
+                .collect();
+            passes.push((Pass { coef, lead: 0.0 }, 1e-6));
+        }
+        Objective::Scores(s) => {
+            let coef = (0..n)
+                .map(|o| {
+                    if counted_option[o] {
+                        -s.get(o).copied().unwrap_or(0.0)
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             passes.push((Pass { coef, lead: 0.0 }, 1e-6));
         }

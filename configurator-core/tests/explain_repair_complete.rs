@@ -263,11 +263,12 @@ fn check_completions(seed: u64) {
             .map(|o| c.catalog_price(o).raw())
             .sum()
     };
-    for round in 0..5 {
+    for round in 0..6 {
         let choices = random_choices(&mut r, n, 3);
-        let objective = match round % 3 {
+        let objective = match round % 4 {
             0 => Objective::Price,
             1 if lead.is_some() => Objective::LeadTime,
+            3 => Objective::Scores((0..n).map(|_| r.below(9) as f64 / 4.0 - 1.0).collect()),
             _ => Objective::Preference(BTreeMap::new()),
         };
         let budget = if r.chance(40) {
@@ -365,6 +366,30 @@ fn check_completions(seed: u64) {
                     total,
                     best_price(&fastest),
                     "{ctx}: not the cheapest of the fastest"
+                );
+            }
+            Objective::Scores(s) => {
+                let score_of = |p: &[bool]| -> f64 {
+                    (0..n).filter(|o| p[*o] && counted(*o)).map(|o| s[o]).sum()
+                };
+                let best = all
+                    .iter()
+                    .map(|p| score_of(p))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let mine = score_of(&listed);
+                assert!(
+                    (mine - best).abs() < 1e-6,
+                    "{ctx}: score {mine} vs best {best}"
+                );
+                let top: Vec<&&Vec<bool>> = all
+                    .iter()
+                    .copied()
+                    .filter(|p| (score_of(p) - best).abs() < 1e-6)
+                    .collect();
+                assert_eq!(
+                    total,
+                    best_price(&top),
+                    "{ctx}: not the cheapest of the best"
                 );
             }
             Objective::Preference(_) => {

@@ -2,6 +2,7 @@
 //! other tools rely on; change them only together with the tests in `tests/cli.rs`.
 
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use configurator_core::import::ModelFormat;
 use configurator_core::{
     catalog::Format, complete::parse_objective, Choice, Compiled, CompleteRequest, Decimal,
     Diagnostic, Effort, LimitReached, OptionState, Session,
@@ -32,7 +33,7 @@ struct Cli {
 enum Command {
     /// Lint a catalog: syntax, names, types, satisfiability, dead and forced options.
     Check {
-        /// Catalog file (.toml or .json).
+        /// Catalog (.toml, .json) or variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, CLib folder).
         model: String,
         #[arg(long)]
         json: bool,
@@ -68,6 +69,46 @@ enum Command {
         model: String,
         #[command(flatten)]
         choices: Choices,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Guided mode: the next question with a short ranked list, and the default product.
+    Guide {
+        model: String,
+        #[command(flatten)]
+        choices: Choices,
+        /// A needs profile of the catalog (e.g. gaming).
+        #[arg(long)]
+        profile: Option<String>,
+        /// Options on the short list (at most 7).
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Run simulated customers through guided mode and the ask-everything baseline.
+    Simulate {
+        model: String,
+        #[arg(long, default_value_t = 100)]
+        customers: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Options on the short list (at most 7).
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        /// Learn popularity from past sales (header of variable names, one sold product per
+        /// line, one value per variable; -1: absent).
+        #[arg(long, value_name = "FILE")]
+        history: Option<String>,
+        /// Replay these sold products as the customers' targets instead of drawing them (same
+        /// format). When it is the same file as --history, every fifth sale is replayed and the
+        /// others are learned from.
+        #[arg(long, value_name = "FILE")]
+        targets: Option<String>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -161,6 +202,37 @@ pub fn run() -> ExitCode {
             json,
             limits,
         } => repair(&model, &choices, &order, json, limits),
+        Command::Guide {
+            model,
+            choices,
+            profile,
+            k,
+            json,
+            limits,
+        } => guide(
+            &model,
+            (&choices, &order),
+            profile.as_deref(),
+            k,
+            json,
+            limits,
+        ),
+        Command::Simulate {
+            model,
+            customers,
+            seed,
+            k,
+            history,
+            targets,
+            json,
+            limits,
+        } => simulate(
+            &model,
+            (customers, seed, k),
+            (history.as_deref(), targets.as_deref()),
+            json,
+            limits,
+        ),
         Command::Complete {
             model,
             choices,
@@ -197,16 +269,12 @@ fn print_diagnostics(file: &str, diagnostics: &[Diagnostic]) {
     }
 }
 
+/// Loads a model: a catalog (`.toml`, `.json`) or an imported variability model (`.uvl`,
+/// `.dimacs`/`.cnf`, XCSP or FeatureIDE `.xml`, SXFM `.sxfm`/`.splx`, a CLib folder with
+/// `domains.txt`), gzip-compressed when the name ends in `.gz`. The format comes from the
+/// extension, or from the content where extensions clash (`.xml`, `.txt`).
 fn load(path: &str) -> Result<Compiled, Failed> {
-    let format = Format::from_path(path).ok_or_else(|| {
-        eprintln!("error: {path}: unknown catalog format; use a .toml or .json file");
-        Failed
-    })?;
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read {path}: {e}");
-        Failed
-    })?;
-    configurator_core::load(&text, format).map_err(|diagnostics| {
+    let fail = |diagnostics: Vec<Diagnostic>| {
         print_diagnostics(path, &diagnostics);
         eprintln!(
             "error: {path} is not usable ({} error{})",
@@ -214,7 +282,109 @@ fn load(path: &str) -> Result<Compiled, Failed> {
             if diagnostics.len() == 1 { "" } else { "s" }
         );
         Failed
-    })
+    };
+    if std::path::Path::new(path).is_dir() {
+        return load_clib(path).and_then(|r| r.map_err(fail));
+    }
+    let text = read_text(path)?;
+    let plain = path.strip_suffix(".gz").unwrap_or(path);
+    if let Some(format) = Format::from_path(plain) {
+        return configurator_core::load(&text, format).map_err(fail);
+    }
+    let head = &text[..floor_boundary(&text, 4096)];
+    let Some(format) = ModelFormat::detect(plain, head) else {
+        eprintln!(
+            "error: {path}: unknown catalog format; use a catalog (.toml, .json) or a variability model (.uvl, .dimacs, .cnf, .xml, .sxfm, a CLib folder)"
+        );
+        return Err(Failed);
+    };
+    let stem = std::path::Path::new(plain)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("model")
+        .to_string();
+    let mut progress = progress_printer(path, text.len());
+    let compiled = configurator_core::import::import(&text, format, &stem, &mut progress);
+    compiled.map_err(fail)
+}
+
+/// Reads a file as UTF-8 text, decompressing `.gz`.
+fn read_text(path: &str) -> Result<String, Failed> {
+    let cannot = |e: std::io::Error| {
+        eprintln!("error: cannot read {path}: {e}");
+        Failed
+    };
+    if path.ends_with(".gz") {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::io::BufReader::new(file))
+            .read_to_string(&mut text)
+            .map_err(cannot)?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path).map_err(cannot)
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A CLib model: a folder with `domains.txt` and the rule files (`*.pm`, also in `rules/`).
+fn load_clib(dir: &str) -> Result<Result<Compiled, Vec<Diagnostic>>, Failed> {
+    let base = std::path::Path::new(dir);
+    let domains = read_text(&base.join("domains.txt").to_string_lossy())?;
+    let mut files = Vec::new();
+    for sub in [base.to_path_buf(), base.join("rules")] {
+        if let Ok(entries) = std::fs::read_dir(&sub) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "pm") {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    let mut texts = Vec::new();
+    for f in &files {
+        let name = f
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        texts.push((name, read_text(&f.to_string_lossy())?));
+    }
+    let rules: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let name = base
+        .file_name()
+        .map_or("clib".to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(configurator_core::import::clib::import(
+        &domains, &rules, &name,
+    ))
+}
+
+/// Shows the phases of a long import on stderr, only when stderr is a terminal.
+fn progress_printer(path: &str, size: usize) -> impl FnMut(&str, usize, usize) + '_ {
+    use std::io::IsTerminal;
+    let show = size > 1_000_000 && std::io::stderr().is_terminal();
+    let start = std::time::Instant::now();
+    move |phase: &str, done: usize, total: usize| {
+        if show {
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
+            eprint!(
+                "\r{path}: {phase} {pct:>3}% ({:.1} s){}",
+                start.elapsed().as_secs_f64(),
+                if done >= total { "\n" } else { "" }
+            );
+        }
+    }
 }
 
 fn limit_error(path: &str, e: LimitReached) -> Failed {
@@ -512,6 +682,179 @@ fn complete(
         if !r.open.is_empty() {
             out!("still open: {}", r.open.join(", "));
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_k(k: usize) -> Result<(), Failed> {
+    if (1..=configurator_core::guide::MAX_K).contains(&k) {
+        Ok(())
+    } else {
+        eprintln!(
+            "error: --k must be between 1 and {}",
+            configurator_core::guide::MAX_K
+        );
+        Err(Failed)
+    }
+}
+
+fn guide(
+    path: &str,
+    (choices, order): (&Choices, &[(String, bool)]),
+    profile: Option<&str>,
+    k: usize,
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    check_k(k)?;
+    let compiled = std::sync::Arc::new(load(path)?);
+    let choices = parse_choices(&compiled, choices, order)?;
+    let profile = match profile {
+        Some(id) => Some(
+            compiled
+                .catalog
+                .profiles
+                .iter()
+                .find(|p| p.id == id)
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = compiled
+                        .catalog
+                        .profiles
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect();
+                    eprintln!(
+                        "error: unknown profile {id}; this catalog has: {}",
+                        if ids.is_empty() {
+                            "none".to_string()
+                        } else {
+                            ids.join(", ")
+                        }
+                    );
+                    Failed
+                })?,
+        ),
+        None => None,
+    };
+    let mut effort = Effort::new(limits.max_conflicts);
+    let mut session = Session::new(compiled.clone());
+    let g = configurator_core::guide::Guide::new(&compiled, profile, None);
+    let step = g
+        .step(&mut session, &choices, k, limits.time_limit, &mut effort)
+        .map_err(|e| {
+            eprintln!("error: {path}: {e}");
+            Failed
+        })?;
+    if json {
+        out!("{}", to_json(&step));
+    } else if !step.satisfiable {
+        out!("The choices conflict; run `repair` to see ways out.");
+    } else {
+        match &step.question {
+            Some(q) => {
+                out!(
+                    "Next: {} ({} more valid, {} dominated hidden)",
+                    q.name,
+                    q.more,
+                    q.dominated.len()
+                );
+                for (i, o) in q.options.iter().enumerate() {
+                    out!(
+                        "  {}. {:<36} {:>8} {}  {}",
+                        i + 1,
+                        o.option,
+                        o.price.to_string(),
+                        compiled.catalog.currency,
+                        o.reasons.join("; ")
+                    );
+                }
+            }
+            None => out!("Nothing left to ask."),
+        }
+        if let Some(d) = &step.default {
+            out!("Default product: {} {}", d.total, d.currency);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_sales(
+    compiled: &Compiled,
+    path: &str,
+) -> Result<Vec<configurator_core::simulate::Target>, Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {path}: {e}");
+        Failed
+    })?;
+    configurator_core::simulate::read_sales(compiled, &text).map_err(|e| {
+        eprintln!("error: {path}: {e}");
+        Failed
+    })
+}
+
+fn simulate(
+    path: &str,
+    (customers, seed, k): (usize, u64, usize),
+    (history, targets): (Option<&str>, Option<&str>),
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    use configurator_core::simulate::popularity_of;
+    check_k(k)?;
+    let compiled = std::sync::Arc::new(load(path)?);
+    let (learn, replay) = match (history, targets) {
+        (Some(h), Some(t)) if h == t => {
+            let all = read_sales(&compiled, h)?;
+            let (mut learn, mut replay) = (Vec::new(), Vec::new());
+            for (i, s) in all.into_iter().enumerate() {
+                if i % 5 == 4 {
+                    replay.push(s);
+                } else {
+                    learn.push(s);
+                }
+            }
+            (Some(learn), Some(replay))
+        }
+        (h, t) => (
+            h.map(|h| read_sales(&compiled, h)).transpose()?,
+            t.map(|t| read_sales(&compiled, t)).transpose()?,
+        ),
+    };
+    let popularity = learn.as_ref().map(|l| popularity_of(&compiled, l));
+    let customers = match &replay {
+        Some(r) => customers.min(r.len()),
+        None => customers,
+    };
+    let config = configurator_core::simulate::SimulationConfig {
+        customers,
+        seed,
+        k,
+        time_limit_secs: limits.time_limit,
+        ..Default::default()
+    };
+    let r = configurator_core::simulate::simulate(
+        compiled,
+        &config,
+        popularity.as_ref(),
+        replay.as_deref(),
+    )
+    .map_err(|e| {
+        eprintln!("error: {path}: {e}");
+        Failed
+    })?;
+    if json {
+        out!("{}", to_json(&r));
+    } else {
+        out!(
+            "{} customers, {} visible groups: {:.2} decisions on average (p90 {}), baseline {:.2}; at most {} options shown; {} dead ends",
+            r.customers,
+            r.visible_groups,
+            r.mean_decisions,
+            r.p90_decisions,
+            r.baseline_mean_decisions,
+            r.max_options_shown,
+            r.dead_ends
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

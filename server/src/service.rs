@@ -14,6 +14,7 @@ use crate::store::{
 use axum::http::StatusCode;
 use configurator_core::catalog::{Format, GroupKind};
 use configurator_core::complete::parse_objective;
+use configurator_core::import::ModelFormat;
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
     Diagnostic, Effort, OptionState, RepairReport, Session,
@@ -40,12 +41,18 @@ const POOL: usize = 8;
 const RETRIES: usize = 200;
 /// Number of striped configuration locks.
 const STRIPES: usize = 64;
+/// Longest option name looked up (`group.option`).
+const MAX_OPTION_NAME: usize = 512;
+/// Solver calls after which a pooled session is dropped (its incremental solver keeps the
+/// retired activation variables of every propagation).
+const SESSION_USES: u32 = 500;
 /// Longest configuration name.
 const MAX_NAME: usize = 200;
 
 struct Entry {
     compiled: Arc<Compiled>,
-    sessions: Mutex<Vec<Session>>,
+    /// Idle sessions with how often each was used.
+    sessions: Mutex<Vec<(Session, u32)>>,
 }
 
 pub struct Service {
@@ -269,23 +276,25 @@ impl Service {
     // Catalogs
 
     /// Parses and compiles a catalog body; 422 with diagnostics (line/column) when it is not
-    /// valid.
-    pub fn parse_catalog(&self, body: &str, format: BodyFormat) -> Result<Catalog, ApiError> {
-        let format = match format {
-            BodyFormat::Json => Format::Json,
-            BodyFormat::Toml => Format::Toml,
+    /// valid. A UVL feature model is imported (core `import`); `name` becomes its catalog id
+    /// when the model does not name itself (on PUT, the path's id always wins).
+    pub fn parse_catalog(
+        &self,
+        body: &str,
+        format: BodyFormat,
+        name: &str,
+    ) -> Result<Catalog, ApiError> {
+        let invalid = |d: Vec<Diagnostic>| {
+            diagnostics_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid-catalog", &d)
+        };
+        let compiled = match format {
+            BodyFormat::Json => configurator_core::load(body, Format::Json).map_err(invalid)?,
+            BodyFormat::Toml => configurator_core::load(body, Format::Toml).map_err(invalid)?,
             BodyFormat::Uvl => {
-                return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-format",
-                    "UVL catalogs are not accepted yet (the UVL import is another issue); \
-                     send JSON (application/json) or TOML (application/toml)",
-                ))
+                configurator_core::import::import(body, ModelFormat::Uvl, name, &mut |_, _, _| {})
+                    .map_err(invalid)?
             }
         };
-        let compiled = configurator_core::load(body, format).map_err(|d| {
-            diagnostics_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid-catalog", &d)
-        })?;
         Ok(compiled.catalog)
     }
 
@@ -507,11 +516,12 @@ impl Service {
     /// Runs `f` with a solver session of the entry (reused from a small pool).
     fn with_session<T>(&self, entry: &Entry, f: impl FnOnce(&mut Session) -> T) -> T {
         let pooled = entry.sessions.lock().expect("pool lock").pop();
-        let mut session = pooled.unwrap_or_else(|| Session::new(entry.compiled.clone()));
+        let (mut session, uses) =
+            pooled.unwrap_or_else(|| (Session::new(entry.compiled.clone()), 0));
         let out = f(&mut session);
         let mut pool = entry.sessions.lock().expect("pool lock");
-        if pool.len() < POOL {
-            pool.push(session);
+        if pool.len() < POOL && uses < SESSION_USES {
+            pool.push((session, uses + 1));
         }
         out
     }
@@ -806,6 +816,13 @@ impl Service {
         record: &ConfigurationRecord,
         name: &str,
     ) -> Result<usize, ApiError> {
+        if name.len() > MAX_OPTION_NAME {
+            // No "did you mean" search over a huge string.
+            return Err(ApiError::unprocessable(
+                "unknown-option",
+                format!("unknown option: the name is longer than {MAX_OPTION_NAME} bytes"),
+            ));
+        }
         compiled.option(name).map_err(|e| {
             ApiError::unprocessable(
                 "unknown-option",
@@ -939,7 +956,7 @@ impl Service {
             } else {
                 BodyFormat::Toml
             };
-            let catalog = match self.parse_catalog(text, format) {
+            let catalog = match self.parse_catalog(text, format, "example") {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("example catalog {name} skipped: {}", e.detail);

@@ -423,6 +423,27 @@ async fn authorization() {
     // Taking an existing id is a conflict, whoever asks.
     let (status, v) = c.post("/api/catalogs", bike("bike"), Some(&other)).await;
     assert_eq!((status, v["error"].as_str()), (409, Some("catalog-exists")));
+    // A UVL feature model is imported as a catalog (the path's id wins on PUT).
+    let uvl = "features\n    Bike\n        mandatory\n            Frame\n                alternative\n                    Steel\n                    Carbon\n        optional\n            Bell\nconstraints\n    Carbon => Bell\n";
+    let (status, v) = c
+        .raw(Method::POST, "/api/catalogs", "text/uvl", uvl, Some(&acme))
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let uvl_id = v["id"].as_str().unwrap().to_string();
+    let (status, v) = c
+        .raw(
+            Method::PUT,
+            &format!("/api/catalogs/{uvl_id}"),
+            "text/uvl",
+            uvl,
+            Some(&acme),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = c
+        .post_empty(&format!("/api/catalogs/{uvl_id}/publish"), Some(&acme))
+        .await;
+    assert_eq!(status, 201, "{v}");
     // Nothing changed through the refused requests.
     let (_, own) = c.get("/api/catalogs/bike", Some(&acme)).await;
     assert_eq!(own["latest"], Value::Null);
@@ -490,11 +511,11 @@ async fn bad_inputs_get_clear_4xx_json() {
             Method::POST,
             "/api/catalogs".into(),
             "text/uvl",
-            "features".into(),
+            "features\n    Bike\n        alternative\n            Steel\n  constraints\n    Steel => Carbon\n".into(),
             t,
-            415,
-            "unsupported-format",
-            "UVL",
+            422,
+            "invalid-catalog",
+            "body:5:3",
         ),
         (
             Method::POST,

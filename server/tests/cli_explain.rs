@@ -300,3 +300,75 @@ fn complete_conflicting_choices_explains() {
     let because = choices_of(&v["explanation"]["because"]);
     assert_eq!(because.len(), 2, "{v}");
 }
+
+#[test]
+fn guide_shows_a_short_ranked_list_with_reasons() {
+    let pc = catalog("pc.toml");
+    let v = ok_json(&["guide", &pc, "--profile", "gaming", "--k", "4", "--json"]);
+    let q = &v["question"];
+    let options = q["options"].as_array().unwrap();
+    assert!(!options.is_empty() && options.len() <= 4, "{q}");
+    for o in options {
+        assert!(!o["reasons"].as_array().unwrap().is_empty(), "{o}");
+    }
+    assert_eq!(v["default"]["satisfiable"], true);
+    let err = fails(&["guide", &pc, "--profile", "gamer"]);
+    assert!(err.contains("gaming"), "{err}");
+    let err = fails(&["guide", &pc, "--k", "9"]);
+    assert!(err.contains("--k"), "{err}");
+}
+
+#[test]
+fn simulate_contract_and_determinism() {
+    let pc = catalog("pc.toml");
+    let args = [
+        "simulate",
+        pc.as_str(),
+        "--customers",
+        "2",
+        "--seed",
+        "5",
+        "--json",
+    ];
+    let a = ok_json(&args);
+    for key in [
+        "customers",
+        "visible_groups",
+        "mean_decisions",
+        "p90_decisions",
+        "baseline_mean_decisions",
+        "max_options_shown",
+        "dead_ends",
+    ] {
+        assert!(a.get(key).is_some(), "missing {key} in {a}");
+    }
+    assert_eq!(a["customers"], 2);
+    assert_eq!(a["visible_groups"], 10);
+    assert_eq!(a["dead_ends"], 0);
+    assert!(a["max_options_shown"].as_u64().unwrap() <= 7);
+    assert_eq!(ok_json(&args), a, "same seed, same result");
+}
+
+#[test]
+fn simulate_replays_real_sales() {
+    let car = catalog("car.toml");
+    let sales = path("../models/renault-br4cp/config_medium_filtered_head200.txt");
+    let v = ok_json(&[
+        "simulate",
+        &car,
+        "--history",
+        &sales,
+        "--targets",
+        &sales,
+        "--customers",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(v["customers"], 2);
+    assert_eq!(v["visible_groups"], 44);
+    assert_eq!(v["dead_ends"], 0);
+    assert_eq!(v["unfinished"], 0);
+    let bad = fixture("catalog.yaml");
+    let err = fails(&["simulate", &car, "--targets", &bad, "--json"]);
+    assert!(err.contains("no column"), "{err}");
+}

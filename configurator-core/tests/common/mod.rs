@@ -142,6 +142,7 @@ pub fn random_catalog(seed: u64) -> Catalog {
             min: *min,
             max: *max,
             description: None,
+            default: None,
             options: os
                 .iter()
                 .enumerate()
@@ -193,6 +194,9 @@ pub fn random_catalog(seed: u64) -> Catalog {
         attributes: BTreeMap::new(),
         groups,
         rules,
+        feature_names: false,
+        profiles: Vec::new(),
+        presets: Vec::new(),
     }
 }
 

@@ -151,7 +151,7 @@ async fn create_catalog(
     run(s, move |s, ticket| {
         // Authorize before parsing, so that anonymous callers learn nothing.
         s.manufacturer(t.as_deref())?;
-        let catalog = s.parse_catalog(&text, format)?;
+        let catalog = s.parse_catalog(&text, format, "imported")?;
         s.create_catalog(t.as_deref(), catalog, ticket)
     })
     .await
@@ -166,7 +166,10 @@ async fn update_catalog(
 ) -> Result<Json<Value>, ApiError> {
     run(s, move |s, ticket| {
         s.manufacturer(t.as_deref())?;
-        let catalog = s.parse_catalog(&text, format)?;
+        let mut catalog = s.parse_catalog(&text, format, &id)?;
+        if matches!(format, crate::service::BodyFormat::Uvl) {
+            catalog.id = id.clone();
+        }
         s.update_catalog(t.as_deref(), &id, catalog, ticket)
     })
     .await

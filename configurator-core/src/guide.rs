@@ -1,0 +1,767 @@
+//! Guided mode: which question to ask next, a short ranked list of options with the reasons
+//! for their rank, and a complete default product at every moment.
+//!
+//! The engine weighs what a person cannot: at each step it
+//! - hides *dominated* options (another valid option of the group is at least as good on every
+//!   attribute the catalog marks `better`, not more expensive, and strictly better somewhere;
+//!   Pareto dominance as in multi-attribute recommenders);
+//! - ranks the rest by fit to the customer's needs profile, popularity among shared
+//!   configurations (decayed, with the manufacturer's defaults as cold-start prior), value for
+//!   money, and how much of the product the option leaves open (computed by propagation);
+//! - asks first the open visible group whose answer is least predictable (the default is least
+//!   likely to be what the customer wants) and matters most (price spread, number of valid
+//!   options); groups already forced are never asked, groups the default answers confidently
+//!   come last;
+//! - keeps a default product: the completion maximising fit plus popularity within the
+//!   profile's budget, so the customer can stop at any time.
+//!
+//! Every option shown is valid under the current choices (taken from the complete domains), so
+//! following the guide never leads to a dead end.
+
+use crate::catalog::{GroupKind, Profile};
+use crate::complete::{CompleteError, CompletionReport};
+use crate::engine::{Compiled, Session};
+use crate::ir::{GroupIdx, OptionIdx};
+use crate::number::Decimal;
+use crate::optimize::{preference_scores, CompleteRequest, Objective};
+use crate::propagate::{Choice, Domains, OptionState};
+use crate::solver::{Effort, LimitReached};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Options on the short list by default, and at most.
+pub const DEFAULT_K: usize = 5;
+pub const MAX_K: usize = 7;
+/// A default this likely to be right makes its question wait until the end.
+pub const CONFIDENT: f64 = 0.85;
+/// Time limit of the default product's MILP passes before the greedy completion takes over.
+pub const MILP_SECS: f64 = 1.0;
+
+/// Decayed counts of options in configurations customers chose to share.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Popularity {
+    pub weight: Vec<f64>,
+    /// Total weight of the configurations added.
+    pub total: f64,
+}
+
+impl Popularity {
+    pub fn new(n_options: usize) -> Self {
+        Popularity {
+            weight: vec![0.0; n_options],
+            total: 0.0,
+        }
+    }
+
+    /// Adds one shared configuration (its chosen options) with a weight, usually
+    /// [`Popularity::decay`] of its age.
+    pub fn add(&mut self, options: &[OptionIdx], weight: f64) {
+        for o in options {
+            if let Some(w) = self.weight.get_mut(*o) {
+                *w += weight;
+            }
+        }
+        self.total += weight;
+    }
+
+    /// Exponential decay: a configuration `age_days` old counts `0.5^(age/half_life)`.
+    pub fn decay(age_days: f64, half_life_days: f64) -> f64 {
+        0.5f64.powf(age_days.max(0.0) / half_life_days.max(1e-9))
+    }
+}
+
+/// Everything the guide derives once per customer (profile) and catalog.
+pub struct Guide<'a> {
+    pub compiled: &'a Compiled,
+    pub profile: Option<&'a Profile>,
+    /// Fit of each option to the profile, 0..=1 within its group.
+    pub fit: Vec<f64>,
+    /// Popularity share of each option within its group (smoothed, with the default as prior).
+    pub share: Vec<f64>,
+    /// Whether each group's fit actually discriminates between its options.
+    pub weighted_group: Vec<bool>,
+    /// Groups where a product may hold several options or none (shares are inclusion rates).
+    pub multi: Vec<bool>,
+    /// Whether popularity comes from shared configurations (else only the manufacturer's
+    /// defaults).
+    pub learned: bool,
+    /// Set when the default product's MILP ran out of time once: later defaults go straight
+    /// to the greedy completion.
+    milp_too_slow: std::cell::Cell<bool>,
+}
+
+/// An option on the short list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RankedOption {
+    pub option: String,
+    pub name: String,
+    pub price: Decimal,
+    pub score: f64,
+    /// Why it ranks where it does, most important first.
+    pub reasons: Vec<String>,
+    /// In the current default product.
+    pub default: bool,
+}
+
+/// The next question.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Question {
+    pub group: String,
+    pub name: String,
+    /// At most k ranked options, best first.
+    pub options: Vec<RankedOption>,
+    /// Valid options not on the short list ("show all" lists them too).
+    pub more: usize,
+    /// Valid but dominated options (hidden from the short list).
+    pub dominated: Vec<String>,
+    /// How likely the default answer is what the customer wants (0..=1).
+    pub confidence: f64,
+}
+
+/// One step of guided mode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GuideStep {
+    pub satisfiable: bool,
+    /// None when every visible group is decided or forced.
+    pub question: Option<Question>,
+    /// Open visible groups in the order they would be asked.
+    pub order: Vec<String>,
+    /// A complete valid product for the choices, steered by the profile and popularity.
+    pub default: Option<CompletionReport>,
+}
+
+impl<'a> Guide<'a> {
+    pub fn new(
+        compiled: &'a Compiled,
+        profile: Option<&'a Profile>,
+        popularity: Option<&Popularity>,
+    ) -> Self {
+        let index = &compiled.index;
+        let n = index.n_options();
+        let weights: BTreeMap<String, f64> = profile.map(|p| p.weights.clone()).unwrap_or_default();
+        let raw = preference_scores(index, &compiled.better(), &weights);
+        let mut fit = vec![0.0; n];
+        let mut share = vec![0.0; n];
+        let mut weighted_group = vec![false; index.groups.len()];
+        let multi: Vec<bool> = index
+            .groups
+            .iter()
+            .map(|g| g.max > 1 || g.min == 0)
+            .collect();
+        for (gi, g) in index.groups.iter().enumerate() {
+            let lo = g.options().map(|o| raw[o]).fold(f64::INFINITY, f64::min);
+            let hi = g
+                .options()
+                .map(|o| raw[o])
+                .fold(f64::NEG_INFINITY, f64::max);
+            weighted_group[gi] = hi - lo > 1e-9;
+            let preferred = |o: OptionIdx| {
+                profile.is_some_and(|p| p.prefer.iter().any(|x| x == compiled.name(o)))
+            };
+            for o in g.options() {
+                let base = if hi - lo > 1e-9 {
+                    (raw[o] - lo) / (hi - lo)
+                } else {
+                    0.5
+                };
+                fit[o] = if preferred(o) { 1.0 } else { base };
+                if preferred(o) {
+                    weighted_group[gi] = true;
+                }
+            }
+            // Popularity with the manufacturer's default as cold-start prior. Single-choice
+            // groups: the option's share of the group's picks (one pseudo-count per option,
+            // two more for the default). Other groups: how often the option is included at all
+            // (the default counts as in 2 of 3 pseudo-configurations, others in 1 of 6).
+            let default = compiled.catalog.groups[gi].default.as_deref();
+            let is_default = |o: OptionIdx| Some(compiled.option_def(o).id.as_str()) == default;
+            let w = |o: OptionIdx| popularity.map_or(0.0, |p| p.weight[o]);
+            if multi[gi] {
+                let total = popularity.map_or(0.0, |p| p.total);
+                for o in g.options() {
+                    let prior = if is_default(o) { 2.0 } else { 0.5 };
+                    share[o] = (prior + w(o)) / (3.0 + total);
+                }
+            } else {
+                let prior = |o: OptionIdx| if is_default(o) { 3.0 } else { 1.0 };
+                let total: f64 = g.options().map(|o| prior(o) + w(o)).sum();
+                for o in g.options() {
+                    share[o] = (prior(o) + w(o)) / total;
+                }
+            }
+        }
+        Guide {
+            compiled,
+            profile,
+            fit,
+            share,
+            weighted_group,
+            multi,
+            learned: popularity.is_some_and(|p| p.total > 0.0),
+            milp_too_slow: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether the default product's MILP proved too slow on this catalog (the greedy
+    /// completion is used instead); carry it over to later guides for the same catalog.
+    pub fn milp_too_slow(&self) -> bool {
+        self.milp_too_slow.get()
+    }
+
+    pub fn set_milp_too_slow(&self, slow: bool) {
+        self.milp_too_slow.set(slow);
+    }
+
+    /// Per-option scores the default product maximises. Infrastructure scores nothing (it is
+    /// completed cheapest first). Single-choice groups: fit where the profile says something
+    /// plus popularity. Other groups: an option is worth including when customers usually
+    /// include it (inclusion rate above one half), nudged by fit.
+    pub fn default_scores(&self) -> Vec<f64> {
+        let index = &self.compiled.index;
+        (0..self.fit.len())
+            .map(|o| {
+                let g = index.group_of[o];
+                if index.groups[g].kind == GroupKind::Infrastructure {
+                    return 0.0;
+                }
+                let weighted = self.weighted_group[g];
+                if self.multi[g] {
+                    (self.share[o] - 0.5)
+                        + if weighted {
+                            0.3 * (self.fit[o] - 0.5)
+                        } else {
+                            0.0
+                        }
+                } else {
+                    (if weighted { self.fit[o] } else { 0.0 }) + 0.5 * self.share[o]
+                }
+            })
+            .collect()
+    }
+
+    /// The default product: best scores within the profile's budget (or without it, when no
+    /// product fits the budget). The MILP gets a short time limit; on large models where it
+    /// cannot finish (e.g. hundreds of compatibility tables), a greedy SAT completion takes
+    /// over: still a valid product, steered by the same scores, not proven best.
+    pub fn default_product(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<CompletionReport, CompleteError> {
+        let mut request = CompleteRequest {
+            objective: Objective::Scores(self.default_scores()),
+            budget: self.profile.and_then(|p| p.budget),
+            complete_visible: true,
+            time_limit_secs: time_limit_secs.min(MILP_SECS),
+        };
+        if self.milp_too_slow.get() {
+            return self.greedy_default(session, choices, effort);
+        }
+        let first = match session.complete(choices, &request, effort) {
+            Err(CompleteError::Limit(_)) => {
+                self.milp_too_slow.set(true);
+                return self.greedy_default(session, choices, effort);
+            }
+            other => other?,
+        };
+        if first.satisfiable || request.budget.is_none() {
+            return Ok(first);
+        }
+        request.budget = None;
+        match session.complete(choices, &request, effort) {
+            Err(CompleteError::Limit(_)) => {
+                self.milp_too_slow.set(true);
+                self.greedy_default(session, choices, effort)
+            }
+            other => other,
+        }
+    }
+
+    /// Greedy completion on the SAT solver: visible groups take their best-scored option that
+    /// keeps a valid product (options worth including first, in multi-option groups), then
+    /// infrastructure its cheapest; one satisfiability check per attempt.
+    pub fn greedy_default(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        effort: &mut Effort,
+    ) -> Result<CompletionReport, CompleteError> {
+        let compiled = self.compiled;
+        let index = &compiled.index;
+        let scores = self.default_scores();
+        let mut fixed: Vec<Choice> = choices.to_vec();
+        let Some(mut model) = session.witness(&fixed, effort)? else {
+            return Err(CompleteError::Solver(
+                "no valid product extends the choices".into(),
+            ));
+        };
+        let decided = |fixed: &[Choice], o: OptionIdx| fixed.iter().any(|c| c.option == o);
+        let try_fix = |fixed: &mut Vec<Choice>,
+                       model: &mut Vec<bool>,
+                       c: Choice,
+                       session: &mut Session,
+                       effort: &mut Effort|
+         -> Result<bool, CompleteError> {
+            if model[c.option] == c.selected {
+                fixed.push(c);
+                return Ok(true);
+            }
+            fixed.push(c);
+            match session.witness(fixed, effort)? {
+                Some(m) => {
+                    *model = m;
+                    Ok(true)
+                }
+                None => {
+                    fixed.pop();
+                    Ok(false)
+                }
+            }
+        };
+        let mut order: Vec<GroupIdx> = (0..index.groups.len()).collect();
+        order.sort_by_key(|g| index.groups[*g].kind == GroupKind::Infrastructure);
+        for g in order {
+            let info = &index.groups[g];
+            let infra = info.kind == GroupKind::Infrastructure;
+            let mut opts: Vec<OptionIdx> =
+                info.options().filter(|o| !decided(&fixed, *o)).collect();
+            if infra {
+                opts.sort_by_key(|o| (compiled.catalog_price(*o), *o));
+            } else {
+                opts.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b)));
+            }
+            if self.multi[g] {
+                // Include what is worth including, exclude the rest, each only if possible.
+                for o in opts {
+                    let want = !infra && scores[o] > 0.0;
+                    if !try_fix(
+                        &mut fixed,
+                        &mut model,
+                        Choice {
+                            option: o,
+                            selected: want,
+                        },
+                        session,
+                        effort,
+                    )? {
+                        fixed.push(Choice {
+                            option: o,
+                            selected: !want,
+                        });
+                    }
+                }
+            } else {
+                for o in opts {
+                    if try_fix(&mut fixed, &mut model, Choice::select(o), session, effort)? {
+                        break;
+                    }
+                }
+            }
+        }
+        let counted = model.clone();
+        let product = crate::optimize::OptimalProduct {
+            chosen: model,
+            counted,
+            optimal: false,
+        };
+        let request = CompleteRequest {
+            objective: Objective::Scores(scores),
+            ..CompleteRequest::default()
+        };
+        Ok(crate::complete::report(
+            compiled, choices, &request, &product,
+        ))
+    }
+
+    /// Dominated options among `valid` (same group): another valid option is at least as good
+    /// on every `better` attribute both have, not more expensive, and strictly better on one.
+    pub fn dominated(&self, valid: &[OptionIdx]) -> Vec<bool> {
+        let index = &self.compiled.index;
+        let better = self.compiled.better();
+        let value = |o: OptionIdx, a: &str| -> Option<f64> {
+            match index.attr(o, a)? {
+                crate::catalog::Value::Number(n) => Some(n.to_f64()),
+                crate::catalog::Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                _ => None,
+            }
+        };
+        // Compare on the attributes any of the options has; an option lacking one that another
+        // has is incomparable on it (neither dominates).
+        let attrs: Vec<(&String, &crate::catalog::Better)> = better
+            .iter()
+            .filter(|(a, _)| valid.iter().any(|o| value(*o, a).is_some()))
+            .collect();
+        let dominates = |x: OptionIdx, y: OptionIdx| -> bool {
+            let px = self.compiled.catalog_price(x);
+            let py = self.compiled.catalog_price(y);
+            if px > py {
+                return false;
+            }
+            let mut strictly = px < py;
+            for (a, dir) in &attrs {
+                let (Some(vx), Some(vy)) = (value(x, a), value(y, a)) else {
+                    if value(x, a).is_some() != value(y, a).is_some() {
+                        return false;
+                    }
+                    continue;
+                };
+                let (gx, gy) = match dir {
+                    crate::catalog::Better::Higher => (vx, vy),
+                    crate::catalog::Better::Lower => (-vx, -vy),
+                };
+                if gx < gy {
+                    return false;
+                }
+                if gx > gy {
+                    strictly = true;
+                }
+            }
+            strictly
+        };
+        valid
+            .iter()
+            .map(|y| valid.iter().any(|x| x != y && dominates(*x, *y)))
+            .collect()
+    }
+
+    /// Open visible groups, in the order to ask them, with the confidence of their default.
+    pub fn question_order(
+        &self,
+        domains: &Domains,
+        default: Option<&CompletionReport>,
+    ) -> Vec<(GroupIdx, f64)> {
+        let index = &self.compiled.index;
+        let max_spread = index
+            .groups
+            .iter()
+            .map(|g| self.price_spread(&self.valid(g.options(), domains)))
+            .fold(0.0, f64::max)
+            .max(1e-9);
+        let mut open: Vec<(GroupIdx, f64, f64)> = Vec::new();
+        for (gi, g) in index.groups.iter().enumerate() {
+            if g.kind != GroupKind::Visible {
+                continue;
+            }
+            // Open: some option still free. Groups the customer decided, or that the rules
+            // force, have none.
+            let valid = self.valid(g.options(), domains);
+            let free = valid
+                .iter()
+                .filter(|o| domains.states[**o] == OptionState::Free)
+                .count();
+            if free == 0 {
+                continue;
+            }
+            let confidence = self.confidence(gi, &valid, default);
+            let spread = self.price_spread(&valid) / max_spread;
+            let breadth = (valid.len() as f64).ln() / (index.groups[gi].len.max(2) as f64).ln();
+            let urgency = (1.0 - confidence) * (1.0 + spread + 0.5 * breadth);
+            open.push((gi, confidence, urgency));
+        }
+        // Confident defaults last; otherwise most urgent first; catalog order breaks ties.
+        open.sort_by(|a, b| {
+            (a.1 >= CONFIDENT)
+                .cmp(&(b.1 >= CONFIDENT))
+                .then(b.2.total_cmp(&a.2))
+                .then(a.0.cmp(&b.0))
+        });
+        open.into_iter().map(|(g, c, _)| (g, c)).collect()
+    }
+
+    /// How likely the default option of a group is what this customer wants. In a group the
+    /// profile weighs, the default is the profile's optimum (within budget), which most
+    /// customers of the profile take: 0.8, plus up to 0.2 as popular as it is. In a matter of
+    /// taste, only popularity predicts: the default's share among the valid options.
+    fn confidence(
+        &self,
+        group: GroupIdx,
+        valid: &[OptionIdx],
+        default: Option<&CompletionReport>,
+    ) -> f64 {
+        if valid.is_empty() {
+            return 1.0;
+        }
+        let pop_total: f64 = valid.iter().map(|o| self.share[*o]).sum();
+        let pop = |o: OptionIdx| {
+            if pop_total > 0.0 {
+                self.share[o] / pop_total
+            } else {
+                0.0
+            }
+        };
+        let in_default = |o: OptionIdx| {
+            default.is_some_and(|d| d.lines.iter().any(|l| l.option == self.compiled.name(o)))
+        };
+        let chosen = valid
+            .iter()
+            .copied()
+            .find(|o| in_default(*o))
+            .unwrap_or_else(|| {
+                valid
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| pop(*a).total_cmp(&pop(*b)))
+                    .unwrap_or(valid[0])
+            });
+        if self.weighted_group[group] {
+            0.8 + 0.2 * pop(chosen)
+        } else {
+            pop(chosen)
+        }
+    }
+
+    fn valid(&self, options: std::ops::Range<OptionIdx>, d: &Domains) -> Vec<OptionIdx> {
+        options
+            .filter(|o| {
+                matches!(
+                    d.states[*o],
+                    OptionState::Free | OptionState::Forced | OptionState::Selected
+                )
+            })
+            .collect()
+    }
+
+    fn price_spread(&self, options: &[OptionIdx]) -> f64 {
+        let prices: Vec<f64> = options
+            .iter()
+            .map(|o| self.compiled.catalog_price(*o).to_f64())
+            .collect();
+        let lo = prices.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = prices.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if prices.is_empty() {
+            0.0
+        } else {
+            hi - lo
+        }
+    }
+
+    /// Ranks the valid options of `group` under `choices`: dominated ones hidden, the rest
+    /// scored, the best `k` with reasons. `openness` (propagation per candidate) is computed
+    /// for the top candidates only.
+    #[allow(clippy::too_many_arguments)]
+    pub fn rank(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        domains: &Domains,
+        group: GroupIdx,
+        k: usize,
+        default: Option<&CompletionReport>,
+        effort: &mut Effort,
+    ) -> Result<Question, LimitReached> {
+        let index = &self.compiled.index;
+        let g = &index.groups[group];
+        let k = k.clamp(1, MAX_K);
+        let valid: Vec<OptionIdx> = self
+            .valid(g.options(), domains)
+            .into_iter()
+            .filter(|o| domains.states[*o] != OptionState::Selected)
+            .collect();
+        let dominated = self.dominated(&valid);
+        let prices: Vec<f64> = valid
+            .iter()
+            .map(|o| self.compiled.catalog_price(*o).to_f64())
+            .collect();
+        let lo = prices.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = prices.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let price_norm = |i: usize| {
+            if hi > lo {
+                (prices[i] - lo) / (hi - lo)
+            } else {
+                0.0
+            }
+        };
+        let weighted = self.weighted_group[group];
+        let max_share = valid.iter().map(|o| self.share[*o]).fold(0.0, f64::max);
+        struct Cand {
+            i: usize,
+            fit: f64,
+            pop: f64,
+            value: f64,
+            open: f64,
+            base: f64,
+        }
+        let mut cands: Vec<Cand> = (0..valid.len())
+            .filter(|i| !dominated[*i])
+            .map(|i| {
+                let o = valid[i];
+                let fit = if weighted { self.fit[o] } else { 0.5 };
+                let pop = if max_share > 0.0 {
+                    self.share[o] / max_share
+                } else {
+                    0.0
+                };
+                let value = (fit - price_norm(i) + 1.0) / 2.0;
+                let base = if weighted {
+                    0.4 * fit + 0.35 * pop + 0.25 * value
+                } else {
+                    0.7 * pop + 0.3 * value
+                };
+                Cand {
+                    i,
+                    fit,
+                    pop,
+                    value,
+                    open: 1.0,
+                    base,
+                }
+            })
+            .collect();
+        cands.sort_by(|a, b| b.base.total_cmp(&a.base).then(a.i.cmp(&b.i)));
+        // Openness: the share of the other open visible groups' valid options that stay valid
+        // after choosing the option (propagation), for the best k + 2 candidates.
+        let others: Vec<OptionIdx> = index
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(gi, og)| *gi != group && og.kind == GroupKind::Visible)
+            .flat_map(|(_, og)| og.options())
+            .filter(|o| domains.states[*o] == OptionState::Free)
+            .collect();
+        if !others.is_empty() && cands.len() > 1 {
+            for c in cands.iter_mut().take(k + 2) {
+                let mut with = choices.to_vec();
+                with.push(Choice::select(valid[c.i]));
+                let d = session.domains(&with, effort)?;
+                let kept = others
+                    .iter()
+                    .filter(|o| d.states[**o] == OptionState::Free)
+                    .count();
+                c.open = kept as f64 / others.len() as f64;
+            }
+        }
+        let score = |c: &Cand| 0.85 * c.base + 0.15 * c.open;
+        cands.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.i.cmp(&b.i)));
+        let cheapest = (0..valid.len())
+            .filter(|i| !dominated[*i])
+            .min_by(|a, b| prices[*a].total_cmp(&prices[*b]));
+        let best_fit = cands
+            .iter()
+            .map(|c| c.fit)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let best_value = cands
+            .iter()
+            .map(|c| c.value)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let profile_name = self.profile.map(|p| {
+            if p.name.is_empty() {
+                p.id.clone()
+            } else {
+                p.name.clone()
+            }
+        });
+        let in_default = |o: OptionIdx| {
+            default.is_some_and(|d| d.lines.iter().any(|l| l.option == self.compiled.name(o)))
+        };
+        let options: Vec<RankedOption> = cands
+            .iter()
+            .take(k)
+            .map(|c| {
+                let o = valid[c.i];
+                let mut reasons = Vec::new();
+                if in_default(o) {
+                    reasons.push("in your current product".to_string());
+                }
+                if weighted && c.fit >= best_fit - 1e-9 {
+                    reasons.push(match &profile_name {
+                        Some(p) => format!("best fit for {p}"),
+                        None => "best specification".to_string(),
+                    });
+                }
+                let is_default = self.compiled.catalog.groups[group].default.as_deref()
+                    == Some(self.compiled.option_def(o).id.as_str());
+                if !self.learned && is_default {
+                    reasons.push("recommended by the manufacturer".to_string());
+                } else if self.learned && c.pop >= 1.0 - 1e-9 {
+                    reasons.push(format!(
+                        "most popular ({:.0}% of configurations)",
+                        100.0 * self.share[o] / valid.iter().map(|x| self.share[*x]).sum::<f64>()
+                    ));
+                }
+                if Some(c.i) == cheapest {
+                    reasons.push("cheapest that fits your choices".to_string());
+                }
+                if weighted && c.value >= best_value - 1e-9 {
+                    reasons.push("best value for money".to_string());
+                }
+                if c.open < 0.8 {
+                    reasons.push(format!(
+                        "rules out {:.0}% of the remaining options",
+                        100.0 * (1.0 - c.open)
+                    ));
+                }
+                if reasons.is_empty() {
+                    reasons.push("a valid alternative".to_string());
+                }
+                let def = self.compiled.option_def(o);
+                RankedOption {
+                    option: self.compiled.name(o).to_string(),
+                    name: if def.name.is_empty() {
+                        def.id.clone()
+                    } else {
+                        def.name.clone()
+                    },
+                    price: def.price,
+                    score: (score(c) * 1000.0).round() / 1000.0,
+                    reasons,
+                    default: in_default(o),
+                }
+            })
+            .collect();
+        let cat_group = &self.compiled.catalog.groups[group];
+        Ok(Question {
+            group: g.id.clone(),
+            name: if cat_group.name.is_empty() {
+                g.id.clone()
+            } else {
+                cat_group.name.clone()
+            },
+            more: valid.len() - options.len(),
+            dominated: (0..valid.len())
+                .filter(|i| dominated[*i])
+                .map(|i| self.compiled.name(valid[i]).to_string())
+                .collect(),
+            confidence: self.confidence(group, &valid, default),
+            options,
+        })
+    }
+
+    /// One step: domains, default product, question order and the next question.
+    pub fn step(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        k: usize,
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<GuideStep, CompleteError> {
+        let domains = session.domains(choices, effort)?;
+        if !domains.satisfiable {
+            return Ok(GuideStep {
+                satisfiable: false,
+                question: None,
+                order: Vec::new(),
+                default: None,
+            });
+        }
+        let default = self.default_product(session, choices, time_limit_secs, effort)?;
+        let order = self.question_order(&domains, Some(&default));
+        let question = match order.first() {
+            Some((g, _)) => {
+                Some(self.rank(session, choices, &domains, *g, k, Some(&default), effort)?)
+            }
+            None => None,
+        };
+        Ok(GuideStep {
+            satisfiable: true,
+            question,
+            order: order
+                .iter()
+                .map(|(g, _)| self.compiled.index.groups[*g].id.clone())
+                .collect(),
+            default: Some(default),
+        })
+    }
+}

@@ -1,0 +1,520 @@
+//! Simulated customers, to measure how much guided mode saves (issue: "simplified choices").
+//!
+//! Each customer has a needs profile and a hidden target product. Drawn targets start from the
+//! best product for the profile (the guide's default for it, before any learning). Groups the
+//! profile weighs keep that choice unless the customer deviates (probability
+//! `weighted_deviation`); matters of taste (groups the profile does not discriminate, such as
+//! colour) are drawn from a hidden taste distribution of the population: Zipf-like over a
+//! seeded permutation of the options, so tastes are skewed as real ones are, but the engine is
+//! not told which option is the favourite. Deviations in weighted groups draw from the same
+//! kind of distribution. Every draw is restricted to options still valid with the target so
+//! far. Given targets (real sales) replace the drawing.
+//!
+//! Customers who opt in (`share_rate`) share their product; the guide learns popularity from
+//! the shared products of earlier customers, as the server does, starting cold from the
+//! manufacturer's defaults.
+//!
+//! Guided customer: picks its profile (one decision, when the catalog has profiles), then
+//! answers the guide's questions until the default product matches the target on every visible
+//! group. An answer on the short list costs one decision; otherwise "show all" and the pick cost
+//! two. Baseline customer: answers every visible group in catalog order from the full list of
+//! valid options (one decision each), skipping groups the rules already decided.
+//!
+//! Every option shown is checked to lead to a valid product (a SAT call per option): a shown
+//! option that does not is a dead end, and the count must stay 0.
+
+use crate::catalog::GroupKind;
+use crate::complete::CompleteError;
+use crate::engine::{Compiled, Session};
+use crate::guide::{Guide, Popularity, DEFAULT_K};
+use crate::ir::{GroupIdx, OptionIdx};
+use crate::propagate::{Choice, OptionState};
+use crate::solver::Effort;
+use serde::Serialize;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct SimulationConfig {
+    pub customers: usize,
+    pub seed: u64,
+    /// Short-list length.
+    pub k: usize,
+    /// Deviation probability of a group the profile weighs.
+    pub weighted_deviation: f64,
+    /// Zipf exponent of the hidden taste distributions.
+    pub taste_skew: f64,
+    /// Share of customers who share their product (feeding popularity).
+    pub share_rate: f64,
+    /// Popularity half-life, in customers.
+    pub half_life: f64,
+    pub time_limit_secs: f64,
+}
+
+impl Default for SimulationConfig {
+    fn default() -> Self {
+        SimulationConfig {
+            customers: 100,
+            seed: 1,
+            k: DEFAULT_K,
+            weighted_deviation: 0.15,
+            taste_skew: 1.5,
+            share_rate: 0.5,
+            half_life: 500.0,
+            time_limit_secs: 10.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SimulationReport {
+    pub customers: usize,
+    pub visible_groups: usize,
+    pub mean_decisions: f64,
+    pub p90_decisions: f64,
+    pub baseline_mean_decisions: f64,
+    pub max_options_shown: usize,
+    pub dead_ends: usize,
+    /// Share of answers that needed "show all".
+    pub show_all_rate: f64,
+    /// Customers whose target the guide never reached (must be 0).
+    pub unfinished: usize,
+    /// Mean number of visible groups where the first default product differs from the target:
+    /// a lower bound on the questions any question-driven guide needs.
+    pub mean_default_misses: f64,
+}
+
+/// A target product: for each visible group (catalog order), the options it contains.
+pub type Target = Vec<Vec<OptionIdx>>;
+
+/// SplitMix64: a tiny deterministic generator, so one seed fixes a whole simulation.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn visible_groups(c: &Compiled) -> Vec<GroupIdx> {
+    (0..c.index.groups.len())
+        .filter(|g| c.index.groups[*g].kind == GroupKind::Visible)
+        .collect()
+}
+
+/// The target as the options of each visible group, from a full product (chosen flags).
+fn target_of(c: &Compiled, chosen: &[bool]) -> Target {
+    visible_groups(c)
+        .into_iter()
+        .map(|g| c.index.groups[g].options().filter(|o| chosen[*o]).collect())
+        .collect()
+}
+
+fn chosen_of(c: &Compiled, report: &crate::complete::CompletionReport) -> Vec<bool> {
+    let mut chosen = vec![false; c.n_options()];
+    for l in &report.lines {
+        if let Some(o) = c.index.find(&l.option) {
+            chosen[o] = true;
+        }
+    }
+    chosen
+}
+
+/// The choices that fix `group` to exactly the target's options.
+fn answer(c: &Compiled, group: GroupIdx, options: &[OptionIdx]) -> Vec<Choice> {
+    c.index.groups[group]
+        .options()
+        .map(|o| Choice {
+            option: o,
+            selected: options.contains(&o),
+        })
+        .collect()
+}
+
+/// Hidden taste weights of every option: within each group, Zipf weights `1/rank^skew` over a
+/// seeded permutation.
+fn taste_weights(c: &Compiled, skew: f64, rng: &mut Rng) -> Vec<f64> {
+    let mut w = vec![0.0; c.n_options()];
+    for g in &c.index.groups {
+        let mut order: Vec<OptionIdx> = g.options().collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        for (rank, o) in order.into_iter().enumerate() {
+            w[o] = 1.0 / ((rank + 1) as f64).powf(skew);
+        }
+    }
+    w
+}
+
+fn draw_weighted(options: &[OptionIdx], w: &[f64], rng: &mut Rng) -> Option<OptionIdx> {
+    let total: f64 = options.iter().map(|o| w[*o]).sum();
+    if options.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut x = rng.unit() * total;
+    for o in options {
+        x -= w[*o];
+        if x <= 0.0 {
+            return Some(*o);
+        }
+    }
+    options.last().copied()
+}
+
+/// Draws a target for a profile: the profile's best product, taste groups from the hidden
+/// taste distribution, occasional deviations elsewhere; each draw valid with the draws before.
+#[allow(clippy::too_many_arguments)]
+fn draw_target(
+    c: &Compiled,
+    session: &mut Session,
+    guide: &Guide,
+    taste: &[f64],
+    config: &SimulationConfig,
+    rng: &mut Rng,
+    effort: &mut Effort,
+) -> Result<Target, CompleteError> {
+    let best = guide.default_product(session, &[], config.time_limit_secs, effort)?;
+    let best_chosen = chosen_of(c, &best);
+    let groups = visible_groups(c);
+    let mut fixed: Vec<Choice> = Vec::new();
+    for g in &groups {
+        let d = session.domains(&fixed, effort)?;
+        let valid: Vec<OptionIdx> = c.index.groups[*g]
+            .options()
+            .filter(|o| matches!(d.states[*o], OptionState::Free | OptionState::Forced))
+            .collect();
+        let keep: Vec<OptionIdx> = valid.iter().copied().filter(|o| best_chosen[*o]).collect();
+        let deviate = !guide.weighted_group[*g] || rng.unit() < config.weighted_deviation;
+        let single = c.index.groups[*g].max == 1;
+        let pick: Vec<OptionIdx> = if deviate && single {
+            match draw_weighted(&valid, taste, rng) {
+                Some(o) => vec![o],
+                None => keep.clone(),
+            }
+        } else if deviate {
+            // Several options allowed: each valid option is included with its taste weight.
+            valid
+                .iter()
+                .copied()
+                .filter(|o| rng.unit() < taste[*o] * 0.6)
+                .collect()
+        } else {
+            keep.clone()
+        };
+        let mut with = fixed.clone();
+        with.extend(answer(c, *g, &pick));
+        if session.satisfiable(&with, effort)? {
+            fixed = with;
+        } else {
+            // Fall back to what the best product has, which stays valid with the rest
+            // when nothing was changed before; else leave the group to the solver.
+            let mut alt = fixed.clone();
+            alt.extend(answer(c, *g, &keep));
+            if session.satisfiable(&alt, effort)? {
+                fixed = alt;
+            }
+        }
+    }
+    let full = guide.default_product(session, &fixed, config.time_limit_secs, effort)?;
+    Ok(target_of(c, &chosen_of(c, &full)))
+}
+
+/// Checks every shown option leads to a valid product; returns the number that do not.
+fn dead_ends(
+    session: &mut Session,
+    choices: &[Choice],
+    shown: &[OptionIdx],
+    effort: &mut Effort,
+) -> Result<usize, CompleteError> {
+    let mut bad = 0;
+    for o in shown {
+        let mut with = choices.to_vec();
+        with.push(Choice::select(*o));
+        if !session.satisfiable(&with, effort)? {
+            bad += 1;
+        }
+    }
+    Ok(bad)
+}
+
+struct Outcome {
+    misses: usize,
+    decisions: usize,
+    answers: usize,
+    show_all: usize,
+    max_shown: usize,
+    dead_ends: usize,
+    finished: bool,
+}
+
+fn guided(
+    c: &Compiled,
+    session: &mut Session,
+    guide: &Guide,
+    target: &Target,
+    config: &SimulationConfig,
+    effort: &mut Effort,
+) -> Result<Outcome, CompleteError> {
+    let groups = visible_groups(c);
+    let mut out = Outcome {
+        misses: 0,
+        decisions: usize::from(!c.catalog.profiles.is_empty()),
+        answers: 0,
+        show_all: 0,
+        max_shown: 0,
+        dead_ends: 0,
+        finished: false,
+    };
+    let mut choices: Vec<Choice> = Vec::new();
+    for _ in 0..=groups.len() + 1 {
+        let step = guide.step(session, &choices, config.k, config.time_limit_secs, effort)?;
+        let Some(default) = step.default.as_ref().filter(|_| step.satisfiable) else {
+            break;
+        };
+        let now = target_of(c, &chosen_of(c, default));
+        if choices.is_empty() {
+            out.misses = now.iter().zip(target).filter(|(a, b)| a != b).count();
+        }
+        if now == *target {
+            out.finished = true;
+            break;
+        }
+        let Some(q) = step.question else {
+            break;
+        };
+        let g = c.index.group_by_id[&q.group];
+        let ti = groups
+            .iter()
+            .position(|x| *x == g)
+            .expect("a visible group");
+        let shown: Vec<OptionIdx> = q
+            .options
+            .iter()
+            .filter_map(|r| c.index.find(&r.option))
+            .collect();
+        out.max_shown = out.max_shown.max(shown.len());
+        out.dead_ends += dead_ends(session, &choices, &shown, effort)?;
+        let wanted = &target[ti];
+        out.answers += 1;
+        if wanted.iter().all(|o| shown.contains(o)) || wanted.is_empty() {
+            out.decisions += 1;
+        } else {
+            // "Show all": every valid option of the group, each checked too.
+            let d = session.domains(&choices, effort)?;
+            let all: Vec<OptionIdx> = c.index.groups[g]
+                .options()
+                .filter(|o| matches!(d.states[*o], OptionState::Free | OptionState::Forced))
+                .collect();
+            out.dead_ends += dead_ends(session, &choices, &all, effort)?;
+            out.decisions += 2;
+            out.show_all += 1;
+        }
+        choices.extend(answer(c, g, wanted));
+    }
+    Ok(out)
+}
+
+fn baseline(
+    c: &Compiled,
+    session: &mut Session,
+    target: &Target,
+    effort: &mut Effort,
+) -> Result<usize, CompleteError> {
+    let mut decisions = 0;
+    let mut choices: Vec<Choice> = Vec::new();
+    for (ti, g) in visible_groups(c).into_iter().enumerate() {
+        let d = session.domains(&choices, effort)?;
+        if !c.index.groups[g]
+            .options()
+            .any(|o| d.states[o] == OptionState::Free)
+        {
+            continue;
+        }
+        decisions += 1;
+        choices.extend(answer(c, g, &target[ti]));
+    }
+    Ok(decisions)
+}
+
+/// Runs the simulation. `targets` replaces drawn targets (cycled through for `customers`);
+/// `popularity` is what the guide learned from history.
+pub fn simulate(
+    compiled: Arc<Compiled>,
+    config: &SimulationConfig,
+    popularity: Option<&Popularity>,
+    targets: Option<&[Target]>,
+) -> Result<SimulationReport, CompleteError> {
+    let c = &*compiled;
+    let mut session = Session::new(compiled.clone());
+    let mut rng = Rng(config.seed);
+    let mut effort = Effort::default();
+    let mut decisions = Vec::new();
+    let mut base = Vec::new();
+    let mut report = SimulationReport {
+        customers: 0,
+        visible_groups: visible_groups(c).len(),
+        mean_decisions: 0.0,
+        p90_decisions: 0.0,
+        baseline_mean_decisions: 0.0,
+        max_options_shown: 0,
+        dead_ends: 0,
+        show_all_rate: 0.0,
+        unfinished: 0,
+        mean_default_misses: 0.0,
+    };
+    let mut misses = Vec::new();
+    let (mut answers, mut show_all) = (0usize, 0usize);
+    let taste = taste_weights(c, config.taste_skew, &mut rng);
+    // Popularity as the guide sees it: the history given, then what customers share.
+    let mut learned = popularity
+        .cloned()
+        .unwrap_or_else(|| Popularity::new(c.n_options()));
+    let decay = Popularity::decay(1.0, config.half_life);
+    let mut milp_too_slow = false;
+    for i in 0..config.customers {
+        effort = Effort::new(effort.max_conflicts);
+        let profile = if c.catalog.profiles.is_empty() {
+            None
+        } else {
+            Some(&c.catalog.profiles[rng.below(c.catalog.profiles.len())])
+        };
+        let target = match targets {
+            Some(ts) if !ts.is_empty() => ts[i % ts.len()].clone(),
+            Some(_) => break,
+            None => {
+                let cold = Guide::new(c, profile, None);
+                cold.set_milp_too_slow(milp_too_slow);
+                draw_target(
+                    c,
+                    &mut session,
+                    &cold,
+                    &taste,
+                    config,
+                    &mut rng,
+                    &mut effort,
+                )?
+            }
+        };
+        let guide = Guide::new(c, profile, Some(&learned));
+        guide.set_milp_too_slow(milp_too_slow);
+        let o = guided(c, &mut session, &guide, &target, config, &mut effort)?;
+        milp_too_slow = guide.milp_too_slow();
+        // Replayed sales are kept apart from the history they are compared with.
+        if targets.is_none() && rng.unit() < config.share_rate {
+            for w in &mut learned.weight {
+                *w *= decay;
+            }
+            learned.total *= decay;
+            let options: Vec<OptionIdx> = target.iter().flatten().copied().collect();
+            learned.add(&options, 1.0);
+        }
+        report.customers += 1;
+        report.max_options_shown = report.max_options_shown.max(o.max_shown);
+        report.dead_ends += o.dead_ends;
+        if !o.finished {
+            report.unfinished += 1;
+        }
+        answers += o.answers;
+        misses.push(o.misses as f64);
+        show_all += o.show_all;
+        decisions.push(o.decisions as f64);
+        base.push(baseline(c, &mut session, &target, &mut effort)? as f64);
+    }
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
+    report.mean_decisions = round2(mean(&decisions));
+    report.baseline_mean_decisions = round2(mean(&base));
+    report.mean_default_misses = round2(mean(&misses));
+    let mut sorted = decisions.clone();
+    sorted.sort_by(f64::total_cmp);
+    report.p90_decisions = if sorted.is_empty() {
+        0.0
+    } else {
+        sorted[((sorted.len() as f64 * 0.9).ceil() as usize).clamp(1, sorted.len()) - 1]
+    };
+    report.show_all_rate = if answers == 0 {
+        0.0
+    } else {
+        round2(show_all as f64 / answers as f64)
+    };
+    Ok(report)
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Sales history in the format of the Renault BR4CP data: a header line of variable names (the
+/// visible groups), then one sold product per line, one value per variable (`-1`: absent).
+/// Returns each sale as a [`Target`] over the catalog's visible groups.
+pub fn read_sales(c: &Compiled, text: &str) -> Result<Vec<Target>, String> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines.next().ok_or("the sales file is empty")?;
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    let groups = visible_groups(c);
+    let mut column_of: Vec<usize> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let id = &c.index.groups[*g].id;
+        let col = columns
+            .iter()
+            .position(|x| x == id)
+            .ok_or_else(|| format!("the sales header has no column for the visible group {id}"))?;
+        column_of.push(col);
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        let values: Vec<&str> = line.split_whitespace().collect();
+        if values.len() != columns.len() {
+            return Err(format!(
+                "line {}: {} values for {} columns",
+                i + 1,
+                values.len(),
+                columns.len()
+            ));
+        }
+        let mut target = Vec::with_capacity(groups.len());
+        for (g, col) in groups.iter().zip(&column_of) {
+            let v = values[*col];
+            if v == "-1" {
+                target.push(Vec::new());
+                continue;
+            }
+            let group = &c.index.groups[*g];
+            let o = group
+                .options()
+                .find(|o| c.option_def(*o).id == v)
+                .ok_or_else(|| format!("line {}: group {} has no option {v}", i + 1, group.id))?;
+            target.push(vec![o]);
+        }
+        out.push(target);
+    }
+    Ok(out)
+}
+
+/// Popularity learned from sales (each sale counts once, no decay: one sales year).
+pub fn popularity_of(c: &Compiled, sales: &[Target]) -> Popularity {
+    let mut p = Popularity::new(c.n_options());
+    for t in sales {
+        let options: Vec<OptionIdx> = t.iter().flatten().copied().collect();
+        p.add(&options, 1.0);
+    }
+    p
+}

@@ -1,0 +1,293 @@
+//! Guided mode on small catalogs: dominance, ranking reasons, question order, default product,
+//! and the simulator (deterministic per seed, never a dead end).
+
+mod common;
+
+use common::priced_catalog;
+use configurator_core::engine::compile_catalog;
+use configurator_core::guide::{Guide, Popularity};
+use configurator_core::simulate::{simulate, SimulationConfig};
+use configurator_core::{eval, Choice, Compiled, Effort, Format, Session};
+use std::sync::Arc;
+
+const LAPTOP: &str = r#"
+id = "laptop"
+name = "Laptop"
+currency = "EUR"
+
+[attributes]
+speed = { type = "number", better = "higher" }
+weight_kg = { type = "number", unit = "kg", better = "lower" }
+battery_wh = { type = "number", better = "higher" }
+
+[[groups]]
+id = "cpu"
+options = [
+  { id = "basic", price = 100, attributes = { speed = 5 } },
+  { id = "slow_dear", price = 120, attributes = { speed = 4 } },
+  { id = "fast", price = 300, attributes = { speed = 9 } },
+]
+
+[[groups]]
+id = "chassis"
+options = [
+  { id = "light", price = 200, attributes = { weight_kg = 1.1, battery_wh = 50 } },
+  { id = "big_battery", price = 200, attributes = { weight_kg = 1.9, battery_wh = 99 } },
+]
+
+[[groups]]
+id = "colour"
+default = "silver"
+options = [
+  { id = "black", price = 0 },
+  { id = "silver", price = 0 },
+  { id = "pink", price = 30 },
+]
+
+[[groups]]
+id = "keyboard"
+options = [
+  { id = "us", price = 0 },
+  { id = "de", price = 0 },
+]
+
+[[groups]]
+id = "charger"
+kind = "infrastructure"
+options = [
+  { id = "c65", price = 20, attributes = { } },
+  { id = "c100", price = 35 },
+]
+
+[[rules]]
+id = "fast-needs-big-charger"
+description = "The fast CPU needs the 100 W charger"
+rule = "cpu.fast -> charger.c100"
+
+[[rules]]
+id = "de-only-black"
+description = "German keyboards come in black only"
+rule = "keyboard.de -> colour.black"
+
+[[profiles]]
+id = "travel"
+name = "Travel"
+weights = { weight_kg = 3, battery_wh = 1 }
+budget = 700
+
+[[profiles]]
+id = "power"
+name = "Power user"
+weights = { speed = 3 }
+"#;
+
+fn laptop() -> Arc<Compiled> {
+    Arc::new(configurator_core::load(LAPTOP, Format::Toml).expect("usable catalog"))
+}
+
+fn idx(c: &Compiled, name: &str) -> usize {
+    c.index.option(name).unwrap()
+}
+
+fn profile<'a>(c: &'a Compiled, id: &str) -> &'a configurator_core::catalog::Profile {
+    c.catalog.profiles.iter().find(|p| p.id == id).unwrap()
+}
+
+#[test]
+fn dominated_options_are_hidden() {
+    let c = laptop();
+    let g = Guide::new(&c, None, None);
+    let cpus = [
+        idx(&c, "cpu.basic"),
+        idx(&c, "cpu.slow_dear"),
+        idx(&c, "cpu.fast"),
+    ];
+    // slow_dear: slower and dearer than basic.
+    assert_eq!(g.dominated(&cpus), vec![false, true, false]);
+    // Same price, each better on one attribute: neither dominates.
+    let chassis = [idx(&c, "chassis.light"), idx(&c, "chassis.big_battery")];
+    assert_eq!(g.dominated(&chassis), vec![false, false]);
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    let q = g
+        .rank(&mut session, &[], &d, 0, 5, None, &mut effort)
+        .unwrap();
+    assert_eq!(q.dominated, vec!["cpu.slow_dear".to_string()]);
+    assert!(q.options.iter().all(|o| o.option != "cpu.slow_dear"));
+    assert_eq!(q.options.len() + q.more, 3);
+}
+
+#[test]
+fn ranking_follows_the_profile_and_says_why() {
+    let c = laptop();
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    let travel = Guide::new(&c, Some(profile(&c, "travel")), None);
+    let q = travel
+        .rank(&mut session, &[], &d, 1, 5, None, &mut effort)
+        .unwrap();
+    assert_eq!(q.options[0].option, "chassis.light");
+    assert!(
+        q.options[0]
+            .reasons
+            .iter()
+            .any(|r| r == "best fit for Travel"),
+        "{:?}",
+        q.options[0].reasons
+    );
+    let power = Guide::new(&c, Some(profile(&c, "power")), None);
+    let q = power
+        .rank(&mut session, &[], &d, 0, 5, None, &mut effort)
+        .unwrap();
+    assert_eq!(q.options[0].option, "cpu.fast");
+    let basic = q.options.iter().find(|o| o.option == "cpu.basic").unwrap();
+    assert!(basic
+        .reasons
+        .iter()
+        .any(|r| r == "cheapest that fits your choices"));
+    // k bounds the list.
+    let q = power
+        .rank(&mut session, &[], &d, 0, 1, None, &mut effort)
+        .unwrap();
+    assert_eq!(q.options.len(), 1);
+    // "Show all" adds the other valid one and the dominated one.
+    assert_eq!(q.more, 2);
+}
+
+#[test]
+fn popularity_ranks_and_makes_defaults_confident() {
+    let c = laptop();
+    let mut pop = Popularity::new(c.n_options());
+    for _ in 0..50 {
+        pop.add(&[idx(&c, "colour.black"), idx(&c, "keyboard.us")], 1.0);
+    }
+    let g = Guide::new(&c, None, Some(&pop));
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    let q = g
+        .rank(&mut session, &[], &d, 2, 5, None, &mut effort)
+        .unwrap();
+    assert_eq!(q.options[0].option, "colour.black");
+    assert!(q.options[0].reasons[0].starts_with("most popular"));
+    let default = g
+        .default_product(&mut session, &[], 5.0, &mut effort)
+        .unwrap();
+    let order = g.question_order(&d, Some(&default));
+    let names: Vec<&str> = order
+        .iter()
+        .map(|(gi, _)| c.index.groups[*gi].id.as_str())
+        .collect();
+    // The well-predicted groups (colour, keyboard) come after the uncertain ones; the
+    // infrastructure is never asked.
+    assert!(!names.contains(&"charger"));
+    let pos = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(
+        pos("cpu") < pos("colour") && pos("chassis") < pos("keyboard"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn forced_and_decided_groups_are_not_asked() {
+    let c = laptop();
+    let g = Guide::new(&c, None, None);
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    // A German keyboard forces the black colour: neither group is asked any more.
+    let choices = [Choice::select(idx(&c, "keyboard.de"))];
+    let d = session.domains(&choices, &mut effort).unwrap();
+    let order = g.question_order(&d, None);
+    let names: Vec<&str> = order
+        .iter()
+        .map(|(gi, _)| c.index.groups[*gi].id.as_str())
+        .collect();
+    assert!(
+        !names.contains(&"colour") && !names.contains(&"keyboard"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"cpu"));
+}
+
+#[test]
+fn default_product_is_valid_within_budget_and_cheapest_infrastructure() {
+    let c = laptop();
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let travel = Guide::new(&c, Some(profile(&c, "travel")), None);
+    let step = travel.step(&mut session, &[], 5, 5.0, &mut effort).unwrap();
+    let d = step.default.unwrap();
+    assert!(d.satisfiable);
+    assert!(d.total.to_f64() <= 700.0);
+    let names: Vec<&str> = d.lines.iter().map(|l| l.option.as_str()).collect();
+    assert!(
+        names.contains(&"chassis.light") && names.contains(&"charger.c65"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"colour.silver"),
+        "manufacturer default: {names:?}"
+    );
+    let mut chosen = vec![false; c.n_options()];
+    for n in &names {
+        chosen[idx(&c, n)] = true;
+    }
+    assert!(eval::violations(&c.index, &c.constraints, &chosen).is_empty());
+    // The power user gets the fast CPU, and with it the big charger.
+    let power = Guide::new(&c, Some(profile(&c, "power")), None);
+    let d = power
+        .default_product(&mut session, &[], 5.0, &mut effort)
+        .unwrap();
+    let names: Vec<&str> = d.lines.iter().map(|l| l.option.as_str()).collect();
+    assert!(
+        names.contains(&"cpu.fast") && names.contains(&"charger.c100"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn simulation_is_deterministic_and_beats_the_baseline_here() {
+    let c = laptop();
+    let config = SimulationConfig {
+        customers: 30,
+        seed: 7,
+        ..SimulationConfig::default()
+    };
+    let a = simulate(c.clone(), &config, None, None).unwrap();
+    let b = simulate(c.clone(), &config, None, None).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.customers, 30);
+    assert_eq!(a.dead_ends, 0);
+    assert_eq!(a.unfinished, 0);
+    assert!(a.max_options_shown <= 5);
+    assert!(a.mean_decisions <= a.baseline_mean_decisions + 1.0, "{a:?}");
+    let other = simulate(c, &SimulationConfig { seed: 8, ..config }, None, None).unwrap();
+    assert_ne!(a, other, "the seed should matter");
+}
+
+#[test]
+fn no_dead_ends_on_random_catalogs() {
+    for seed in 1..25u64 {
+        let catalog = priced_catalog(seed * 7919);
+        let Ok(c) = compile_catalog(catalog, None) else {
+            continue;
+        };
+        let c = Arc::new(c);
+        let mut session = Session::new(c.clone());
+        if !session.satisfiable(&[], &mut Effort::default()).unwrap() {
+            continue;
+        }
+        let config = SimulationConfig {
+            customers: 3,
+            seed,
+            k: 3,
+            ..SimulationConfig::default()
+        };
+        let r = simulate(c, &config, None, None).unwrap();
+        assert_eq!(r.dead_ends, 0, "seed {seed}: {r:?}");
+        assert_eq!(r.unfinished, 0, "seed {seed}: {r:?}");
+        assert!(r.max_options_shown <= 3);
+    }
+}
