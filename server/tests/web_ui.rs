@@ -18,9 +18,24 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{examples, TempDir, BIN};
+use support::{create_token, examples, TempDir, BIN};
 
 const WAIT: Duration = Duration::from_secs(30);
+
+/// One browser test at a time: each starts chromium, chromedriver and a server, and the
+/// machines running the tests are small.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs a browser test on its own tokio runtime, after any other browser test.
+fn browser_test<F: std::future::Future<Output = ()>>(f: F) {
+    let _guard = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -166,6 +181,64 @@ impl Browser {
         }
     }
 
+    /// Shows every option of the option's question ("show all") when it is not in the short
+    /// list.
+    async fn reveal(&self, option: &str) {
+        let group = option.split('.').next().unwrap();
+        self.js(&format!(
+            "if (!document.querySelector('[data-option=\"{option}\"]')) {{ \
+               const b = document.querySelector('[data-group=\"{group}\"] .show-all'); if (b) b.click(); }} \
+             return true;"
+        ))
+        .await;
+        self.until(
+            option,
+            &format!("return document.querySelector('[data-option=\"{option}\"]')"),
+        )
+        .await;
+    }
+
+    /// Replaces the text of an input or textarea and lets the page see it (an `input` event,
+    /// as typing gives).
+    async fn set_text(&self, css: &str, text: &str) {
+        let ok = self
+            .js(&format!(
+                "const e = document.querySelector({css}); if (!e) return false; e.focus(); \
+                 e.value = {text}; e.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+                css = json!(css),
+                text = json!(text),
+            ))
+            .await;
+        assert_eq!(ok, json!(true), "no field {css}");
+    }
+
+    /// Types with the keyboard (WebDriver key events) at the end of a field.
+    async fn type_keys(&self, css: &str, keys: &str) {
+        self.js(&format!(
+            "const e = document.querySelector({}); e.focus(); e.setSelectionRange(e.value.length, e.value.length); return true;",
+            json!(css)
+        ))
+        .await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css} failed: {e}"));
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.js(&format!(
+            "const e = document.querySelector({}); return e ? e.textContent : null;",
+            json!(css)
+        ))
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    }
+
     async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -251,8 +324,12 @@ fn publish_screenshots(names: &[&str]) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_the_share_link() {
+#[test]
+fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_the_share_link() {
+    browser_test(customer_flow());
+}
+
+async fn customer_flow() {
     let Some(b) = Browser::start().await else {
         return;
     };
@@ -281,7 +358,9 @@ async fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_
     );
 
     // A big graphics card: small cases become unavailable, with the reason on focus.
+    b.reveal("gpu.rtx5090").await;
     b.click_and_settle("[data-option=\"gpu.rtx5090\"]").await;
+    b.reveal("case.terra").await;
     assert_eq!(b.state("gpu.rtx5090").await, "selected");
     assert_eq!(b.state("case.terra").await, "excluded");
     let reason = b
@@ -423,6 +502,7 @@ async fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_
         "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
     )
     .await;
+    b.reveal("upper_colour.navy").await;
     b.click_and_settle("[data-option=\"upper_colour.navy\"]")
         .await;
     let fill = b
@@ -434,6 +514,7 @@ async fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_
 
     // The error banner when the server cannot be reached.
     drop(server);
+    b.reveal("upper_colour.black").await;
     b.click("[data-option=\"upper_colour.black\"]").await;
     b.until(
         "the error banner",
@@ -451,5 +532,224 @@ async fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_
         "configurator-phone",
         "sneaker-preview",
         "error-banner",
+    ]);
+}
+
+#[test]
+fn manufacturer_changes_a_rule_sees_the_lint_publishes_and_a_customer_sees_the_effect() {
+    browser_test(manufacturer_flow());
+}
+
+async fn manufacturer_flow() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dist = web_dist();
+    let data = TempDir::new("webui-maker");
+    // The example catalogs belong to the manufacturer `examples`.
+    let token = create_token(data.path(), "examples");
+    let (_server, base) = start_server(data.path(), &dist);
+
+    // A wrong token is refused with a message; the right one lists the own catalogs.
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.until(
+        "the sign-in form",
+        "return document.getElementById('token')",
+    )
+    .await;
+    b.shot("manage-sign-in").await;
+    b.set_text("#token", "cfg_not_a_token").await;
+    b.click(".sign-in button[type=submit]").await;
+    b.until(
+        "the refusal",
+        "const e = document.getElementById('error-banner'); return e && e.textContent.includes('not valid');",
+    )
+    .await;
+    b.set_text("#token", &token).await;
+    b.click(".sign-in button[type=submit]").await;
+    b.until(
+        "the catalog list",
+        "return document.querySelector('[data-own-catalog=\"pc\"] button')",
+    )
+    .await;
+    b.shot("manage-catalogs").await;
+
+    // The editor of pc: the draft checks clean in the browser.
+    b.click("[data-own-catalog=\"pc\"] button").await;
+    b.until(
+        "the editor's check",
+        "const l = document.getElementById('lint-status'); return l && l.textContent.startsWith('Usable');",
+    )
+    .await;
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("?manage=pc"),
+        "the address names the catalog being edited"
+    );
+    let rule = "[data-rule=\"gpu-length\"] textarea";
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelector({}).value",
+            json!(rule)
+        ))
+        .await,
+        json!("gpu.length_mm <= case.max_gpu_mm")
+    );
+
+    // A typo: the rule error at its position, found by the core in the page.
+    b.type_keys(rule, "m").await;
+    let err = b
+        .until(
+            "the rule error",
+            "const e = document.querySelector('[data-rule=\"gpu-length\"] .rule-error'); return e && e.textContent;",
+        )
+        .await;
+    let err = err.as_str().unwrap();
+    assert!(err.contains("line 1, column 18"), "{err}");
+    assert!(err.contains("max_gpu_mmm"), "{err}");
+    assert!(
+        b.text("#lint-status").await.contains("error"),
+        "the check reports the error"
+    );
+    b.js(&format!(
+        "document.querySelector({}).scrollIntoView({{block: 'center'}}); return true;",
+        json!(rule)
+    ))
+    .await;
+    b.shot("editor-rule-error").await;
+
+    // An impossible rule: unsatisfiable, with the minimal conflicting rules; the server refuses
+    // to publish it and says why.
+    b.set_text(rule, "gpu.length_mm <= case.max_gpu_mm & cpu.tdp_w > 10000")
+        .await;
+    b.until(
+        "the conflict",
+        "const l = document.getElementById('lint-conflict'); return l && l.textContent.includes('gpu-length');",
+    )
+    .await;
+    assert!(b.text("#lint-status").await.starts_with("Unsatisfiable"));
+    b.click("#publish").await;
+    let refused = b
+        .until(
+            "the server's refusal",
+            "const e = document.getElementById('publish-refused'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        refused.as_str().unwrap().contains("gpu-length"),
+        "{refused}"
+    );
+    b.js("document.getElementById('publish-refused').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.shot("editor-publish-refused").await;
+
+    // The change the manufacturer wants: no RTX 5090 any more. The check shows it dead.
+    b.set_text(rule, "gpu.length_mm <= case.max_gpu_mm & !gpu.rtx5090")
+        .await;
+    b.until(
+        "the dead option",
+        "return document.querySelector('#lint-dead [data-option=\"gpu.rtx5090\"]')",
+    )
+    .await;
+    assert!(b.text("#lint-status").await.starts_with("Usable"));
+    b.click("#publish").await;
+    let published = b
+        .until(
+            "the new version",
+            "const e = document.getElementById('editor-message'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        published.as_str().unwrap().contains("version 2"),
+        "{published}"
+    );
+    b.js(
+        "document.getElementById('editor-message').scrollIntoView({block: 'center'}); return true;",
+    )
+    .await;
+    b.shot("editor-published").await;
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // A customer now gets version 2: the RTX 5090 is not available, because of that rule.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button')",
+    )
+    .await;
+    b.click("[data-catalog=\"pc\"] button").await;
+    b.until(
+        "the configurator",
+        "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
+    )
+    .await;
+    b.reveal("gpu.rtx5090").await;
+    assert_eq!(b.state("gpu.rtx5090").await, "excluded");
+    let title = b
+        .js("return document.querySelector('[data-option=\"gpu.rtx5090\"]').getAttribute('title')")
+        .await;
+    assert!(
+        title.as_str().unwrap().contains("gpu-length"),
+        "the reason names the changed rule: {title}"
+    );
+    // A pick for the insights.
+    b.reveal("case.terra").await;
+    b.click_and_settle("[data-option=\"case.terra\"]").await;
+
+    // Insights: pick rates as bars.
+    b.client.goto(&format!("{base}/?manage=pc")).await.unwrap();
+    b.until(
+        "the editor",
+        "return document.getElementById('tab-insights')",
+    )
+    .await;
+    b.click("#tab-insights").await;
+    let bar = b
+        .until(
+            "the pick-rate chart",
+            "const g = document.querySelector('#chart-picks g[data-key=\"case.terra\"]'); return g && g.dataset.count;",
+        )
+        .await;
+    assert_eq!(bar, json!("1"));
+    b.shot("insights").await;
+
+    // Import: a UVL feature model becomes a new catalog, opened in the editor.
+    let uvl = data.path().join("bike.uvl");
+    std::fs::write(
+        &uvl,
+        "features\n    Bike\n        mandatory\n            Frame\n                alternative\n                    Steel\n                    Carbon\n        optional\n            Bell\nconstraints\n    Carbon => Bell\n",
+    )
+    .unwrap();
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.until(
+        "the import field",
+        "return document.getElementById('import-file')",
+    )
+    .await;
+    b.client
+        .find(Locator::Css("#import-file"))
+        .await
+        .unwrap()
+        .send_keys(uvl.to_str().unwrap())
+        .await
+        .unwrap();
+    b.until(
+        "the imported catalog's editor",
+        "const e = document.querySelector('.editor'); const l = document.getElementById('lint-status'); \
+         return e && l && e.dataset.catalog !== 'pc' && l.textContent.startsWith('Usable');",
+    )
+    .await;
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+    b.client.close().await.unwrap();
+    publish_screenshots(&[
+        "manage-catalogs",
+        "editor-rule-error",
+        "editor-publish-refused",
+        "editor-published",
+        "insights",
     ]);
 }

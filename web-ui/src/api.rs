@@ -13,6 +13,8 @@ pub struct ApiError {
     /// HTTP status, or 0 when the server could not be reached.
     pub status: u16,
     pub message: String,
+    /// The server's JSON error body (`error`, `detail`, and e.g. `diagnostics`, `lint`).
+    pub body: Value,
 }
 
 impl ApiError {
@@ -22,6 +24,16 @@ impl ApiError {
             message: format!(
                 "The server cannot be reached ({e}). Check that it is running and try again."
             ),
+            body: Value::Null,
+        }
+    }
+
+    /// An error found in the page itself (no request involved).
+    pub fn local(message: impl Into<String>) -> Self {
+        ApiError {
+            status: 0,
+            message: message.into(),
+            body: Value::Null,
         }
     }
 }
@@ -34,6 +46,9 @@ pub struct CatalogSummary {
     pub description: Option<String>,
     #[serde(default)]
     pub latest: Option<u32>,
+    /// With a manufacturer's token: whether it owns the catalog.
+    #[serde(default)]
+    pub mine: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -180,11 +195,16 @@ async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> R
         } else {
             format!("The request failed (HTTP {status}, {code}): {detail}")
         };
-        return Err(ApiError { status, message });
+        return Err(ApiError {
+            status,
+            message,
+            body,
+        });
     }
     serde_json::from_str(&text).map_err(|e| ApiError {
         status,
         message: format!("The server's answer could not be read: {e}"),
+        body: Value::Null,
     })
 }
 
@@ -250,6 +270,106 @@ pub async fn save(id: &str, name: Option<String>, shared: bool) -> Result<Value,
 pub async fn quote(id: &str) -> Result<Quote, ApiError> {
     let path = format!("/api/configurations/{}/quote", encode(id));
     read(Request::post(&path).send().await).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manufacturers (`Authorization: Bearer TOKEN`)
+
+/// `GET /api/catalogs/{id}` with the owner's token: the draft and the published model.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct CatalogDoc {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub latest: Option<u32>,
+    #[serde(default)]
+    pub versions: Vec<u32>,
+    #[serde(default)]
+    pub draft: Option<Value>,
+}
+
+/// `GET /api/catalogs/{id}/insights`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct Insights {
+    pub configurations: u64,
+    pub quoted: u64,
+    pub shared: u64,
+    pub picks: Vec<Count>,
+    pub rules: Vec<Count>,
+    pub abandoned_at: Vec<Count>,
+}
+
+/// One bar of an insights chart: the option, rule or group and how often.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct Count {
+    #[serde(alias = "option", alias = "rule", alias = "group")]
+    pub key: String,
+    pub count: u64,
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+pub async fn catalogs_as(token: &str) -> Result<CatalogList, ApiError> {
+    read(
+        Request::get("/api/catalogs")
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn catalog_as(token: &str, id: &str) -> Result<CatalogDoc, ApiError> {
+    read(
+        Request::get(&format!("/api/catalogs/{}", encode(id)))
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// Sends a catalog body: `POST /api/catalogs` (`id` None: a new catalog) or `PUT
+/// /api/catalogs/{id}` (replace the draft). `content_type`: `application/json`,
+/// `application/toml` or `text/uvl`.
+pub async fn send_catalog(
+    token: &str,
+    id: Option<&str>,
+    body: String,
+    content_type: &str,
+) -> Result<Value, ApiError> {
+    let req = match id {
+        None => Request::post("/api/catalogs"),
+        Some(id) => Request::put(&format!("/api/catalogs/{}", encode(id))),
+    };
+    let req = req
+        .header("Authorization", &bearer(token))
+        .header("Content-Type", content_type)
+        .body(body)
+        .map_err(|e| ApiError::unreachable(format!("request not built: {e}")))?;
+    read(req.send().await).await
+}
+
+pub async fn publish(token: &str, id: &str) -> Result<Value, ApiError> {
+    read(
+        Request::post(&format!("/api/catalogs/{}/publish", encode(id)))
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
+}
+
+pub async fn insights(token: &str, id: &str) -> Result<Insights, ApiError> {
+    read(
+        Request::get(&format!("/api/catalogs/{}/insights", encode(id)))
+            .header("Authorization", &bearer(token))
+            .send()
+            .await,
+    )
+    .await
 }
 
 /// Percent-encodes a path segment.

@@ -3,25 +3,39 @@
 
 use crate::api::{self, ApiError, CatalogSummary};
 use crate::configurator::Configurator;
+use crate::manage::Manage;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+fn url_params() -> Option<web_sys::UrlSearchParams> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()
+}
+
 /// The configuration id in the page's address (`?c=ID`), if any.
 fn configuration_in_url() -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    params.get("c").filter(|c| !c.is_empty())
+    url_params()?.get("c").filter(|c| !c.is_empty())
+}
+
+/// `?manage` (the manufacturer's catalogs) or `?manage=ID` (the editor of catalog ID).
+fn manage_in_url() -> Option<Option<String>> {
+    let p = url_params()?;
+    p.has("manage")
+        .then(|| p.get("manage").filter(|c| !c.is_empty()))
 }
 
 pub enum Msg {
     Catalogs(Result<api::CatalogList, ApiError>),
     Start(String),
-    Started(Result<api::Configuration, ApiError>),
+    /// The new configuration's id.
+    Started(Result<String, ApiError>),
     Retry,
     Dismiss,
 }
 
 pub struct App {
+    /// The manufacturer's side is shown (with the catalog to edit, if any).
+    manage: Option<Option<String>>,
     configuration: Option<String>,
     catalogs: Option<Vec<CatalogSummary>>,
     starting: Option<String>,
@@ -34,11 +48,13 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let configuration = configuration_in_url();
-        if configuration.is_none() {
+        let manage = manage_in_url();
+        if configuration.is_none() && manage.is_none() {
             ctx.link()
                 .send_future(async { Msg::Catalogs(api::catalogs().await) });
         }
         App {
+            manage,
             configuration,
             catalogs: None,
             starting: None,
@@ -62,20 +78,21 @@ impl Component for App {
             Msg::Start(id) => {
                 self.starting = Some(id.clone());
                 self.error = None;
-                ctx.link()
-                    .send_future(async move { Msg::Started(api::new_configuration(&id).await) });
+                ctx.link().send_future(async move {
+                    Msg::Started(api::new_configuration(&id).await.map(|c| c.id))
+                });
             }
-            Msg::Started(Ok(c)) => {
+            Msg::Started(Ok(id)) => {
                 // The configuration id goes into the address: reloading or sharing it restores
                 // the configuration.
                 if let Some(w) = web_sys::window() {
                     if let Ok(h) = w.history() {
-                        let url = format!("/?c={}", api::encode(&c.id));
+                        let url = format!("/?c={}", api::encode(&id));
                         let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
                     }
                 }
                 self.starting = None;
-                self.configuration = Some(c.id);
+                self.configuration = Some(id);
             }
             Msg::Started(Err(e)) => {
                 self.starting = None;
@@ -86,14 +103,18 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let main = match &self.configuration {
-            Some(id) => html! { <Configurator id={id.clone()} /> },
-            None => self.picker(ctx),
+        let main = match (&self.manage, &self.configuration) {
+            (Some(open), _) => html! { <Manage open={open.clone()} /> },
+            (None, Some(id)) => html! { <Configurator id={id.clone()} /> },
+            (None, None) => self.picker(ctx),
         };
         html! {
             <>
                 <header class="top">
                     <a class="brand" href="/">{ "Configurator" }</a>
+                    <nav aria-label="Site">
+                        <a href="/?manage" id="nav-manage">{ "For manufacturers" }</a>
+                    </nav>
                 </header>
                 if let Some(e) = &self.error {
                     <ErrorBanner message={e.message.clone()}

@@ -131,12 +131,7 @@ impl Component for Configurator {
                     self.recompute();
                     self.focus_dialog = true;
                 }
-                Err(e) => {
-                    self.error = Some(ApiError {
-                        status: 0,
-                        message: e,
-                    })
-                }
+                Err(e) => self.error = Some(ApiError::local(e)),
             },
             Msg::Loaded(Err(e)) => self.error = Some(e),
             Msg::Reload => {
@@ -348,10 +343,9 @@ impl Configurator {
             match engine.state(&self.choices) {
                 Ok(s) => self.local = Some(s),
                 Err(e) => {
-                    self.error = Some(ApiError {
-                        status: 0,
-                        message: format!("The browser's solver gave up ({e}); the server decides."),
-                    })
+                    self.error = Some(ApiError::local(format!(
+                        "The browser's solver gave up ({e}); the server decides."
+                    )))
                 }
             }
         }
@@ -419,7 +413,7 @@ impl Configurator {
                     { for shown.iter().map(|o| self.option(ctx, o, state(o), single, local)) }
                 </div>
                 if hidden > 0 {
-                    <button class="link" onclick={ctx.link().callback(move |_| Msg::ShowAll(gid.clone()))}>
+                    <button class="link show-all" onclick={ctx.link().callback(move |_| Msg::ShowAll(gid.clone()))}>
                         { format!("Show all {} options", options.len()) }
                     </button>
                 }

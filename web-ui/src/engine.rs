@@ -174,6 +174,11 @@ impl Engine {
     }
 
     /// Domains of every option under the choices, with the reasons of excluded visible options.
+    ///
+    /// In a question of at most one option that the customer answered, the other options are
+    /// alternatives, not exclusions: choosing one replaces the answer (as `apply` does). Their
+    /// state is therefore the state under the choices without that answer, so "not available"
+    /// only ever means "conflicts with another question's answer".
     pub fn state(&mut self, choices: &[(String, bool)]) -> Result<LocalState, String> {
         let start = now();
         let core = self.core_choices(choices);
@@ -182,27 +187,64 @@ impl Engine {
             .session
             .domains(&core, &mut effort)
             .map_err(|e| format!("{e:?}"))?;
-        let mut states = BTreeMap::new();
-        let mut reasons = BTreeMap::new();
-        for (o, s) in domains.states.iter().enumerate() {
-            states.insert(self.compiled.name(o).to_string(), word(*s));
+        let mut states: Vec<OptionState> = domains.states.clone();
+        // Per option: the choices its reason is explained under.
+        let mut context: Vec<Option<usize>> = vec![None; states.len()];
+        let mut alternatives: Vec<Vec<Choice>> = Vec::new();
+        if domains.satisfiable {
+            let idx = &self.compiled.index;
+            for (g, group) in idx.groups.iter().enumerate() {
+                if group.kind != GroupKind::Visible || group.max != 1 {
+                    continue;
+                }
+                let answered = core
+                    .iter()
+                    .any(|c| c.selected && idx.group_of[c.option] == g);
+                if !answered {
+                    continue;
+                }
+                let without: Vec<Choice> = core
+                    .iter()
+                    .filter(|c| !(c.selected && idx.group_of[c.option] == g))
+                    .copied()
+                    .collect();
+                let mut effort = Effort::new(EFFORT);
+                let alt = self
+                    .session
+                    .domains(&without, &mut effort)
+                    .map_err(|e| format!("{e:?}"))?;
+                alternatives.push(without);
+                for o in group.options() {
+                    if states[o] == OptionState::Excluded {
+                        states[o] = alt.states[o];
+                        context[o] = Some(alternatives.len() - 1);
+                    }
+                }
+            }
         }
+        let mut reasons = BTreeMap::new();
         if domains.satisfiable {
             for g in &self.compiled.index.groups {
                 if g.kind != GroupKind::Visible {
                     continue;
                 }
                 for o in g.options() {
-                    if domains.states[o] != OptionState::Excluded {
+                    if states[o] != OptionState::Excluded {
                         continue;
                     }
+                    let under = context[o].map_or(&core[..], |i| &alternatives[i][..]);
                     let mut effort = Effort::new(EFFORT);
-                    if let Ok(x) = self.session.explain(&core, o, &mut effort) {
+                    if let Ok(x) = self.session.explain(under, o, &mut effort) {
                         reasons.insert(self.compiled.name(o).to_string(), x.message);
                     }
                 }
             }
         }
+        let states = states
+            .iter()
+            .enumerate()
+            .map(|(o, s)| (self.compiled.name(o).to_string(), word(*s)))
+            .collect();
         Ok(LocalState {
             satisfiable: domains.satisfiable,
             states,

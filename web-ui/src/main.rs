@@ -3,8 +3,12 @@
 
 mod api;
 mod app;
+mod charts;
 mod configurator;
+mod editor;
 mod engine;
+mod lint;
+mod manage;
 mod preview;
 
 fn main() {
