@@ -85,6 +85,8 @@ pub struct Guide<'a> {
     /// Whether popularity comes from shared configurations (else only the manufacturer's
     /// defaults).
     pub learned: bool,
+    /// Whose configurations the popularity mostly counts (e.g. "gamers"), for the reasons.
+    pub popular_with: Option<String>,
     /// Set when the default product's MILP ran out of time once: later defaults go straight
     /// to the greedy completion.
     milp_too_slow: std::cell::Cell<bool>,
@@ -139,7 +141,13 @@ impl<'a> Guide<'a> {
         let index = &compiled.index;
         let n = index.n_options();
         let weights: BTreeMap<String, f64> = profile.map(|p| p.weights.clone()).unwrap_or_default();
-        let raw = preference_scores(index, &compiled.better(), &weights);
+        // Without a needs profile the customer stated nothing: fit is neutral, and the
+        // manufacturer's defaults and popularity decide (not "the best of everything").
+        let raw = if profile.is_some() {
+            preference_scores(index, &compiled.better(), &weights)
+        } else {
+            vec![0.0; n]
+        };
         let mut fit = vec![0.0; n];
         let mut share = vec![0.0; n];
         let mut weighted_group = vec![false; index.groups.len()];
@@ -198,6 +206,7 @@ impl<'a> Guide<'a> {
             weighted_group,
             multi,
             learned: popularity.is_some_and(|p| p.total > 0.0),
+            popular_with: None,
             milp_too_slow: std::cell::Cell::new(false),
         }
     }
@@ -377,6 +386,9 @@ impl<'a> Guide<'a> {
 
     /// Dominated options among `valid` (same group): another valid option is at least as good
     /// on every `better` attribute both have, not more expensive, and strictly better on one.
+    /// Options compare only when they share at least one such attribute: two operating systems
+    /// or colours the catalog describes by price alone differ in ways it does not record, so
+    /// the cheaper one does not hide the other.
     pub fn dominated(&self, valid: &[OptionIdx]) -> Vec<bool> {
         let index = &self.compiled.index;
         let better = self.compiled.better();
@@ -400,6 +412,7 @@ impl<'a> Guide<'a> {
                 return false;
             }
             let mut strictly = px < py;
+            let mut compared = false;
             for (a, dir) in &attrs {
                 let (Some(vx), Some(vy)) = (value(x, a), value(y, a)) else {
                     if value(x, a).is_some() != value(y, a).is_some() {
@@ -407,6 +420,7 @@ impl<'a> Guide<'a> {
                     }
                     continue;
                 };
+                compared = true;
                 let (gx, gy) = match dir {
                     crate::catalog::Better::Higher => (vx, vy),
                     crate::catalog::Better::Lower => (-vx, -vy),
@@ -418,7 +432,7 @@ impl<'a> Guide<'a> {
                     strictly = true;
                 }
             }
-            strictly
+            compared && strictly
         };
         valid
             .iter()
@@ -559,7 +573,15 @@ impl<'a> Guide<'a> {
             .into_iter()
             .filter(|o| domains.states[*o] != OptionState::Selected)
             .collect();
-        let dominated = self.dominated(&valid);
+        // The option in the current default product is never hidden: keeping it is the
+        // customer's easiest answer, even when the manufacturer's default is dominated.
+        let mut dominated = self.dominated(&valid);
+        for (i, o) in valid.iter().enumerate() {
+            let name = self.compiled.name(*o);
+            if default.is_some_and(|d| d.lines.iter().any(|l| l.option == name)) {
+                dominated[i] = false;
+            }
+        }
         let prices: Vec<f64> = valid
             .iter()
             .map(|o| self.compiled.catalog_price(*o).to_f64())
@@ -675,8 +697,13 @@ impl<'a> Guide<'a> {
                 if !self.learned && is_default {
                     reasons.push("recommended by the manufacturer".to_string());
                 } else if self.learned && c.pop >= 1.0 - 1e-9 {
+                    let with = self
+                        .popular_with
+                        .as_deref()
+                        .map(|w| format!(" with {w}"))
+                        .unwrap_or_default();
                     reasons.push(format!(
-                        "most popular ({:.0}% of configurations)",
+                        "most popular{with} ({:.0}% of configurations)",
                         100.0 * self.share[o] / valid.iter().map(|x| self.share[*x]).sum::<f64>()
                     ));
                 }
@@ -738,6 +765,19 @@ impl<'a> Guide<'a> {
         effort: &mut Effort,
     ) -> Result<GuideStep, CompleteError> {
         let domains = session.domains(choices, effort)?;
+        self.step_with(session, choices, &domains, k, time_limit_secs, effort)
+    }
+
+    /// [`step`](Self::step) for callers that already computed the domains of `choices`.
+    pub fn step_with(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        domains: &Domains,
+        k: usize,
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<GuideStep, CompleteError> {
         if !domains.satisfiable {
             return Ok(GuideStep {
                 satisfiable: false,
@@ -747,10 +787,10 @@ impl<'a> Guide<'a> {
             });
         }
         let default = self.default_product(session, choices, time_limit_secs, effort)?;
-        let order = self.question_order(&domains, Some(&default));
+        let order = self.question_order(domains, Some(&default));
         let question = match order.first() {
             Some((g, _)) => {
-                Some(self.rank(session, choices, &domains, *g, k, Some(&default), effort)?)
+                Some(self.rank(session, choices, domains, *g, k, Some(&default), effort)?)
             }
             None => None,
         };

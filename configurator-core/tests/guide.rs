@@ -119,6 +119,47 @@ fn dominated_options_are_hidden() {
 }
 
 #[test]
+fn price_alone_does_not_dominate_and_the_current_default_is_never_hidden() {
+    let c = laptop();
+    // Colours differ by price only: the catalog records no attribute to compare them on, so
+    // the dearer pink is not hidden behind black.
+    let g = Guide::new(&c, None, None);
+    let colours = [
+        idx(&c, "colour.black"),
+        idx(&c, "colour.silver"),
+        idx(&c, "colour.pink"),
+    ];
+    assert_eq!(g.dominated(&colours), vec![false, false, false]);
+    // Without a needs profile the customer stated nothing: no group is ranked by fit.
+    assert!(g.weighted_group.iter().all(|w| !w));
+    // Customers love the dominated CPU: the default product takes it, and the question about
+    // the CPU keeps it on the short list (keeping it is the easiest answer).
+    let mut pop = Popularity::new(c.n_options());
+    pop.add(&[idx(&c, "cpu.slow_dear")], 40.0);
+    let g = Guide::new(&c, None, Some(&pop));
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    let default = g
+        .default_product(&mut session, &[], 5.0, &mut effort)
+        .unwrap();
+    assert!(
+        default.lines.iter().any(|l| l.option == "cpu.slow_dear"),
+        "{:?}",
+        default.lines
+    );
+    let q = g
+        .rank(&mut session, &[], &d, 0, 5, Some(&default), &mut effort)
+        .unwrap();
+    let kept = q.options.iter().find(|o| o.option == "cpu.slow_dear");
+    assert!(
+        kept.is_some_and(|o| o.reasons.iter().any(|r| r == "in your current product")),
+        "{q:?}"
+    );
+    assert!(q.dominated.is_empty(), "{q:?}");
+}
+
+#[test]
 fn ranking_follows_the_profile_and_says_why() {
     let c = laptop();
     let mut session = Session::new(c.clone());

@@ -14,6 +14,7 @@ use crate::store::{
 use axum::http::StatusCode;
 use configurator_core::catalog::{Format, GroupKind};
 use configurator_core::complete::parse_objective;
+use configurator_core::guide::{Guide, Popularity, Question, DEFAULT_K};
 use configurator_core::import::ModelFormat;
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
@@ -22,9 +23,9 @@ use configurator_core::{
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Per-request solver limits.
 #[derive(Clone, Copy, Debug)]
@@ -48,17 +49,45 @@ const MAX_OPTION_NAME: usize = 512;
 const SESSION_USES: u32 = 500;
 /// Longest configuration name.
 const MAX_NAME: usize = 200;
+/// How long the popularity of a catalog's shared configurations is reused before it is
+/// counted again (a share in this process recounts at once).
+const POPULARITY_TTL: Duration = Duration::from_secs(30);
+/// A shared configuration counts half as much after this many days.
+const POPULARITY_HALF_LIFE_DAYS: f64 = 90.0;
 
 struct Entry {
     compiled: Arc<Compiled>,
     /// Idle sessions with how often each was used.
     sessions: Mutex<Vec<(Session, u32)>>,
+    /// The default product's MILP ran out of time on this catalog once: the guide goes
+    /// straight to its greedy completion (see `Guide::milp_too_slow`).
+    milp_too_slow: AtomicBool,
 }
+
+/// Decayed pick counts of a catalog's shared configurations, by needs profile (None: no
+/// profile) and option name (so they carry over between versions). Derived from the store, so
+/// dropping it loses nothing.
+struct SharedPopularity {
+    counted_at: Instant,
+    by_profile: HashMap<Option<String>, Picks>,
+}
+
+#[derive(Default)]
+struct Picks {
+    by_option: HashMap<String, f64>,
+    total: f64,
+}
+
+/// How much configurations made with another needs profile (or none) count for a customer
+/// with a profile, relative to those made with the same profile.
+const OTHER_PROFILE_WEIGHT: f64 = 0.25;
 
 pub struct Service {
     pub store: Arc<dyn Store>,
     pub limits: Limits,
     cache: Mutex<HashMap<(String, u32), Arc<Entry>>>,
+    /// Popularity per catalog id, recounted after [`POPULARITY_TTL`].
+    popularity: Mutex<HashMap<String, Arc<SharedPopularity>>>,
     /// Striped locks that make one process apply the choices of one configuration one after
     /// the other, so that parallel clients do not redo each other's solver work. Correctness
     /// does not depend on them (compare-and-swap does), so several servers may share a store.
@@ -139,6 +168,12 @@ pub struct NewConfiguration {
     pub catalog: String,
     #[serde(default)]
     pub version: Option<u32>,
+    /// A needs profile of the catalog (ranking, default product, budget).
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// A preset of the catalog: its choices are applied, and its profile unless one is given.
+    #[serde(default)]
+    pub preset: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,6 +212,9 @@ pub struct ConfigurationPatch {
     pub name: Option<String>,
     #[serde(default)]
     pub shared: Option<bool>,
+    /// A needs profile id of the catalog version; the empty string removes the profile.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 fn diagnostics_error(status: StatusCode, code: &'static str, diags: &[Diagnostic]) -> ApiError {
@@ -211,6 +249,7 @@ impl Service {
             store,
             limits,
             cache: Mutex::new(HashMap::new()),
+            popularity: Mutex::new(HashMap::new()),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         }
     }
@@ -506,6 +545,7 @@ impl Service {
         let entry = Arc::new(Entry {
             compiled: Arc::new(compiled),
             sessions: Mutex::new(Vec::new()),
+            milp_too_slow: AtomicBool::new(false),
         });
         self.cache
             .lock()
@@ -545,12 +585,54 @@ impl Service {
         }
         let version = req.version.unwrap_or(catalog.latest);
         let entry = self.entry(&req.catalog, version)?;
+        let compiled = &entry.compiled;
+        let mut choices = Vec::new();
+        let mut profile = req.profile;
+        if let Some(id) = &req.preset {
+            let preset = compiled
+                .catalog
+                .presets
+                .iter()
+                .find(|p| &p.id == id)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = compiled
+                        .catalog
+                        .presets
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect();
+                    ApiError::unprocessable(
+                        "unknown-preset",
+                        format!(
+                            "catalog {} version {version} has no preset {id:?} (presets: {})",
+                            req.catalog,
+                            if known.is_empty() {
+                                "none".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    )
+                })?;
+            for name in &preset.choices {
+                let option = compiled.option(name).map_err(|e| {
+                    ApiError::internal(format!("preset {id:?} names an unknown option: {e}"))
+                })?;
+                apply(compiled, &mut choices, option, Action::Select);
+            }
+            if profile.is_none() {
+                profile = preset.profile.clone();
+            }
+        }
+        if let Some(p) = &profile {
+            check_profile(compiled, &req.catalog, version, p)?;
+        }
         let now = ids::now();
         let mut record = ConfigurationRecord {
             id: ids::random_id(),
             catalog: req.catalog,
             version,
-            choices: Vec::new(),
+            choices,
             name: None,
             shared: false,
             created_at: now,
@@ -559,9 +641,10 @@ impl Service {
             last_question: None,
             rule_hits: BTreeMap::new(),
             quotes: Vec::new(),
+            profile,
         };
         let state = self.state(&entry, &record)?;
-        record.last_question = state.next_question.as_ref().map(|q| q.group.clone());
+        record.last_question = state.question.as_ref().map(|q| q.group.clone());
         ticket.commit(&self.limits)?;
         self.store.create_configuration(&record)?;
         Ok(state.to_json(&record))
@@ -603,6 +686,16 @@ impl Service {
             if let Some(name) = &patch.name {
                 record.name = Some(name.clone());
             }
+            if let Some(profile) = &patch.profile {
+                record.profile = if profile.is_empty() {
+                    None
+                } else {
+                    let entry = self.entry(&record.catalog, record.version)?;
+                    check_profile(&entry.compiled, &record.catalog, record.version, profile)?;
+                    Some(profile.clone())
+                };
+            }
+            let share_changed = patch.shared.is_some_and(|s| s != record.shared);
             if let Some(shared) = patch.shared {
                 record.shared = shared;
             }
@@ -611,12 +704,20 @@ impl Service {
             ticket.commit(&self.limits)?;
             match self.store.update_configuration(&record, expected)? {
                 Cas::Done => {
+                    if share_changed {
+                        // Popularity counts shared configurations: recount on next use.
+                        self.popularity
+                            .lock()
+                            .expect("popularity lock")
+                            .remove(&record.catalog);
+                    }
                     return Ok(json!({
                         "id": record.id,
                         "name": record.name,
                         "shared": record.shared,
+                        "profile": record.profile,
                         "revision": record.revision,
-                    }))
+                    }));
                 }
                 Cas::Missing => return Err(unknown_configuration(id)),
                 Cas::Conflict => ticket.release(),
@@ -644,7 +745,7 @@ impl Service {
             for rule in &state.rules_hit {
                 *record.rule_hits.entry(rule.clone()).or_default() += 1;
             }
-            record.last_question = state.next_question.as_ref().map(|q| q.group.clone());
+            record.last_question = state.question.as_ref().map(|q| q.group.clone());
             ticket.commit(&self.limits)?;
             match self.store.update_configuration(&record, expected)? {
                 Cas::Done => return Ok(state.to_json(&record)),
@@ -689,37 +790,112 @@ impl Service {
         (self.limits.solve_timeout.as_secs_f64() / 2.0).clamp(0.05, 5.0)
     }
 
-    /// Computes the state of a configuration: domains, next question, the current default
-    /// product (cheapest completion) or, on conflict, the ranked repairs.
+    /// The decayed popularity of the catalog's shared configurations (cached for
+    /// [`POPULARITY_TTL`]).
+    fn shared_popularity(&self, catalog: &str) -> Result<Arc<SharedPopularity>, ApiError> {
+        if let Some(p) = self
+            .popularity
+            .lock()
+            .expect("popularity lock")
+            .get(catalog)
+        {
+            if p.counted_at.elapsed() < POPULARITY_TTL {
+                return Ok(p.clone());
+            }
+        }
+        let now = ids::now();
+        let mut by_profile: HashMap<Option<String>, Picks> = HashMap::new();
+        for c in self.store.configurations_of(catalog)? {
+            if !c.shared {
+                continue;
+            }
+            let age_days = now.saturating_sub(c.updated_at) as f64 / 86_400.0;
+            let weight = Popularity::decay(age_days, POPULARITY_HALF_LIFE_DAYS);
+            let picks = by_profile.entry(c.profile.clone()).or_default();
+            for choice in c.choices.iter().filter(|c| c.selected) {
+                *picks.by_option.entry(choice.option.clone()).or_default() += weight;
+            }
+            picks.total += weight;
+        }
+        let p = Arc::new(SharedPopularity {
+            counted_at: Instant::now(),
+            by_profile,
+        });
+        self.popularity
+            .lock()
+            .expect("popularity lock")
+            .insert(catalog.to_string(), p.clone());
+        Ok(p)
+    }
+
+    /// Computes the state of a configuration: domains, the guided next question (ranked
+    /// options with reasons, question order), the current default product (steered by the
+    /// needs profile and the popularity of shared configurations) or, on conflict, the ranked
+    /// repairs.
     fn state(&self, entry: &Entry, record: &ConfigurationRecord) -> Result<State, ApiError> {
         let compiled = &entry.compiled;
         let choices = Self::core_choices(compiled, record)?;
         let mut effort = self.effort();
-        let request = CompleteRequest {
-            time_limit_secs: self.milp_secs(),
-            ..CompleteRequest::default()
-        };
-        let (domains, product, repairs) = self.with_session(entry, |s| {
+        let secs = self.milp_secs();
+        let profile = record
+            .profile
+            .as_deref()
+            .and_then(|id| compiled.catalog.profiles.iter().find(|p| p.id == id));
+        // Popularity among customers with the same needs profile, the others counting less.
+        let shared = self.shared_popularity(&record.catalog)?;
+        let mut popularity = Popularity::new(compiled.index.n_options());
+        for (p, picks) in &shared.by_profile {
+            let factor = if record.profile.is_none() || *p == record.profile {
+                1.0
+            } else {
+                OTHER_PROFILE_WEIGHT
+            };
+            for (name, w) in &picks.by_option {
+                if let Some(o) = compiled.index.option(name) {
+                    popularity.weight[o] += factor * w;
+                }
+            }
+            popularity.total += factor * picks.total;
+        }
+        let mut guide = Guide::new(compiled, profile, Some(&popularity));
+        guide.popular_with = profile.map(|p| {
+            if p.name.is_empty() {
+                p.id.clone()
+            } else {
+                p.name.clone()
+            }
+        });
+        guide.set_milp_too_slow(entry.milp_too_slow.load(Ordering::Relaxed));
+        let (domains, step, repairs) = self.with_session(entry, |s| {
             let domains = s.domains(&choices, &mut effort).map_err(ApiError::limit)?;
             if domains.satisfiable {
-                let product = match s.complete(&choices, &request, &mut effort) {
-                    Ok(report) => Ok(report),
-                    Err(CompleteError::Limit(m)) => {
-                        return Err(ApiError::unprocessable(
-                            "solver-limit",
-                            format!("{m}; nothing was changed"),
-                        ))
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                Ok((domains, Some(product), None))
+                let step =
+                    match guide.step_with(s, &choices, &domains, DEFAULT_K, secs, &mut effort) {
+                        Ok(step) => Ok(step),
+                        Err(CompleteError::Limit(m)) => {
+                            return Err(ApiError::unprocessable(
+                                "solver-limit",
+                                format!("{m}; nothing was changed"),
+                            ))
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                Ok((domains, Some(step), None))
             } else {
                 let repairs = s
-                    .repairs(&choices, request.time_limit_secs, &mut effort)
+                    .repairs(&choices, secs, &mut effort)
                     .map_err(ApiError::limit)?;
                 Ok((domains, None, Some(repairs)))
             }
         })?;
+        if guide.milp_too_slow() {
+            entry.milp_too_slow.store(true, Ordering::Relaxed);
+        }
+        let (product, question, order) = match step {
+            Some(Ok(step)) => (step.default.map(Ok), step.question, step.order),
+            Some(Err(e)) => (Some(Err(e)), None, Vec::new()),
+            None => (None, None, Vec::new()),
+        };
         let groups: Vec<GroupState> = compiled
             .index
             .groups
@@ -743,11 +919,6 @@ impl Service {
                 }
             })
             .collect();
-        let next_question = groups.iter().find(|g| g.open).map(|g| NextQuestion {
-            group: g.id.clone(),
-            name: g.name.clone(),
-            provisional: true,
-        });
         // The rules customers run into: those named by the conflict and its repairs.
         let mut rules_hit: Vec<String> = Vec::new();
         if let Some(r) = &repairs {
@@ -771,7 +942,8 @@ impl Service {
                 .map(|(o, s)| (compiled.name(o).to_string(), *s))
                 .collect(),
             groups,
-            next_question,
+            question,
+            order,
             product,
             repairs,
             rules_hit,
@@ -1007,6 +1179,35 @@ impl Service {
     }
 }
 
+/// 422 unless the catalog version defines the needs profile.
+fn check_profile(
+    compiled: &Compiled,
+    catalog: &str,
+    version: u32,
+    profile: &str,
+) -> Result<(), ApiError> {
+    if compiled.catalog.profiles.iter().any(|p| p.id == profile) {
+        return Ok(());
+    }
+    let known: Vec<&str> = compiled
+        .catalog
+        .profiles
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    Err(ApiError::unprocessable(
+        "unknown-profile",
+        format!(
+            "catalog {catalog} version {version} has no needs profile {profile:?} (profiles: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ),
+    ))
+}
+
 fn busy() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -1064,21 +1265,15 @@ struct GroupState {
     open: bool,
 }
 
-#[derive(Serialize)]
-struct NextQuestion {
-    group: String,
-    name: String,
-    /// Always true for now: the first open visible group in catalog order, until the ranked
-    /// next question (issue 5) lands.
-    provisional: bool,
-}
-
 struct State {
     satisfiable: bool,
     options: BTreeMap<String, OptionState>,
     groups: Vec<GroupState>,
-    next_question: Option<NextQuestion>,
-    /// When satisfiable: the cheapest completion, or why it could not be computed.
+    /// The guided next question: ranked options with reasons.
+    question: Option<Question>,
+    /// Open visible groups in the order they would be asked.
+    order: Vec<String>,
+    /// When satisfiable: the default product, or why it could not be computed.
     product: Option<Result<CompletionReport, String>>,
     /// When the choices conflict: ranked repairs.
     repairs: Option<RepairReport>,
@@ -1110,7 +1305,9 @@ impl State {
             "satisfiable": self.satisfiable,
             "options": self.options,
             "groups": self.groups,
-            "next_question": self.next_question,
+            "profile": r.profile,
+            "next_question": self.question,
+            "order": self.order,
             "product": match &self.product {
                 Some(Ok(report)) => json!(report),
                 _ => Value::Null,

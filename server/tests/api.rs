@@ -146,8 +146,22 @@ async fn manufacturer_and_customer_flow() {
     assert_eq!(s["version"], 1);
     assert_eq!(s["satisfiable"], true);
     assert_eq!(state(&s, "light.dynamo"), "forced");
-    assert_eq!(s["next_question"]["group"], "frame");
-    assert_eq!(s["next_question"]["provisional"], true);
+    // The guided next question: one of the two open visible groups, ranked options with
+    // reasons; the infrastructure is never asked.
+    let question = &s["next_question"];
+    let asked = question["group"].as_str().unwrap();
+    assert!(asked == "frame" || asked == "colour", "{s}");
+    assert_eq!(s["order"].as_array().unwrap().len(), 2, "{s}");
+    let ranked = question["options"].as_array().unwrap();
+    assert_eq!(ranked.len(), 2, "{question}");
+    for o in ranked {
+        assert!(o["option"].as_str().unwrap().starts_with(asked), "{o}");
+        assert!(!o["reasons"].as_array().unwrap().is_empty(), "{o}");
+    }
+    assert_eq!(
+        s["product"]["satisfiable"], true,
+        "a default product at once"
+    );
 
     let (status, s) = c.choose(&id, "frame.carbon", "select").await;
     assert_eq!(status, 200, "{s}");
@@ -1021,4 +1035,158 @@ async fn data_survives_a_restart_and_examples_load_once() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
+}
+
+fn lines_of(state: &Value) -> BTreeSet<String> {
+    state["product"]["lines"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no product in {state}"))
+        .iter()
+        .map(|l| l["option"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guided_mode_profiles_presets_and_popularity() {
+    let dir = TempDir::new("guided");
+    let server = Server::start(dir.path(), &[]);
+    let c = Client::new(&server);
+
+    // A needs profile steers the ranked question and the default product (within its budget).
+    let (status, gaming) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "profile": "gaming"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{gaming}");
+    assert_eq!(gaming["profile"], "gaming");
+    let q = &gaming["next_question"];
+    let ranked = q["options"].as_array().unwrap();
+    assert!((1..=5).contains(&ranked.len()), "{q}");
+    let group = q["group"].as_str().unwrap();
+    for o in ranked {
+        assert!(o["option"].as_str().unwrap().starts_with(group), "{o}");
+        assert!(!o["reasons"].as_array().unwrap().is_empty(), "{o}");
+        assert_eq!(state(&gaming, o["option"].as_str().unwrap()), "free");
+    }
+    let order: Vec<&str> = gaming["order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g.as_str().unwrap())
+        .collect();
+    assert_eq!(order[0], group);
+    for infrastructure in ["board", "psu", "cooler", "cables"] {
+        assert!(!order.contains(&infrastructure), "{order:?}");
+    }
+    assert_eq!(gaming["product"]["satisfiable"], true);
+    let gaming_total = gaming["product"]["total"].as_f64().unwrap();
+    assert!(gaming_total <= 2200.0, "gaming budget: {gaming_total}");
+    let (_, office) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "profile": "office"}),
+            None,
+        )
+        .await;
+    let office_total = office["product"]["total"].as_f64().unwrap();
+    assert!(office_total <= 900.0, "office budget: {office_total}");
+    assert!(lines_of(&office).contains("gpu.integrated"), "{office}");
+    assert!(!lines_of(&gaming).contains("gpu.integrated"), "{gaming}");
+
+    // A preset applies its choices and its profile.
+    let (status, preset) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "preset": "starter-gaming"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{preset}");
+    assert_eq!(preset["profile"], "gaming");
+    for o in ["cpu.r5_7600", "gpu.rtx5060ti", "memory.vengeance_ddr5_32"] {
+        assert_eq!(state(&preset, o), "selected", "{o}");
+    }
+    assert_eq!(preset["choices"].as_array().unwrap().len(), 3);
+
+    // Unknown profiles and presets are named, with what exists.
+    let (status, bad) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "profile": "racing"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, bad["error"].as_str()),
+        (422, Some("unknown-profile"))
+    );
+    assert!(bad["detail"].as_str().unwrap().contains("gaming"), "{bad}");
+    let (status, bad) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "preset": "rocket"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, bad["error"].as_str()),
+        (422, Some("unknown-preset"))
+    );
+
+    // The profile can change later, or be removed.
+    let id = office["id"].as_str().unwrap();
+    let path = format!("/api/configurations/{id}");
+    let patch = |body: Value| {
+        c.raw(
+            Method::PATCH,
+            &path,
+            "application/json",
+            body.to_string(),
+            None,
+        )
+    };
+    let (status, body) = patch(json!({"profile": "creative"})).await;
+    assert_eq!((status, body["profile"].as_str()), (200, Some("creative")));
+    let (status, body) = patch(json!({"profile": "racing"})).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("unknown-profile"))
+    );
+    let (status, body) = patch(json!({"profile": ""})).await;
+    assert_eq!((status, body["profile"].clone()), (200, Value::Null));
+    let (_, s) = c.get(&format!("/api/configurations/{id}"), None).await;
+    assert_eq!(s["profile"], Value::Null);
+
+    // Popularity: without shared configurations the default case is the manufacturer's; once
+    // customers share configurations with another case, new customers get that one.
+    let (_, fresh) = c
+        .post("/api/configurations", json!({"catalog": "pc"}), None)
+        .await;
+    assert!(lines_of(&fresh).contains("case.corsair_4000d"), "{fresh}");
+    for _ in 0..8 {
+        let id = c.new_configuration("pc").await;
+        let (status, s) = c.choose(&id, "case.o11_evo", "select").await;
+        assert_eq!(status, 200, "{s}");
+        let (status, body) = c
+            .raw(
+                Method::PATCH,
+                &format!("/api/configurations/{id}"),
+                "application/json",
+                json!({"shared": true}).to_string(),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, after) = c
+        .post("/api/configurations", json!({"catalog": "pc"}), None)
+        .await;
+    let lines = lines_of(&after);
+    assert!(
+        lines.contains("case.o11_evo") && !lines.contains("case.corsair_4000d"),
+        "{lines:?}"
+    );
 }

@@ -94,6 +94,9 @@ pub struct ConfigurationRecord {
     /// Ids of the quotes asked for.
     #[serde(default)]
     pub quotes: Vec<String>,
+    /// The needs profile (id in the catalog version) that steers ranking and the default.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// A frozen quote: bill of materials, price and the exact catalog version.

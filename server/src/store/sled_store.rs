@@ -49,13 +49,33 @@ fn index_key(catalog: &str, id: &str) -> Vec<u8> {
     k
 }
 
+/// Attempts (50 ms apart) to take a database's file lock that this process just released.
+const LOCK_RETRIES: usize = 40;
+
 impl SledStore {
     /// Opens (or creates) the database in `dir`. Fails with a clear message when another
     /// process has it open.
     pub fn open(dir: &Path) -> StoreResult<SledStore> {
-        let db = sled::Config::new().path(dir).open().map_err(|e| {
+        // sled releases its file lock from a background thread shortly after the last handle
+        // of a database is dropped, so reopening in the same process (a restart, a test) may
+        // find it still held for a moment: retry briefly before calling it "in use".
+        let is_lock = |e: &sled::Error| {
             let text = e.to_string();
-            if text.contains("lock") || text.contains("WouldBlock") {
+            text.contains("lock") || text.contains("WouldBlock")
+        };
+        let mut attempt = sled::Config::new().path(dir).open();
+        for _ in 0..LOCK_RETRIES {
+            match &attempt {
+                Err(e) if is_lock(e) => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    attempt = sled::Config::new().path(dir).open();
+                }
+                _ => break,
+            }
+        }
+        let db = attempt.map_err(|e| {
+            let text = e.to_string();
+            if is_lock(&e) {
                 StoreError(format!(
                     "the database in {} is in use by another process (a running server?): {text}",
                     dir.display()
@@ -321,6 +341,7 @@ mod tests {
             last_question: None,
             rule_hits: Default::default(),
             quotes: vec![],
+            profile: None,
         }
     }
 
