@@ -489,6 +489,65 @@ async fn customer_flow() {
     b.client.set_window_size(1280, 1000).await.unwrap();
     assert_eq!(b.page_errors().await, json!([]), "no console errors");
 
+    // Guided start: a preset of the pc (its choices applied, its needs profile set), then the
+    // next question as a short ranked list with the reasons.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button.needs')",
+    )
+    .await;
+    b.click("[data-catalog=\"pc\"] button.needs").await;
+    b.until(
+        "the presets",
+        "return document.querySelector('[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]')",
+    )
+    .await;
+    b.shot("picker-needs").await;
+    b.click("[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]")
+        .await;
+    b.until(
+        "the guided question",
+        "const c = document.querySelector('.configurator'); \
+         return c && c.dataset.busy === 'false' && document.querySelector('.group.next .reasons li');",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('profile').value")
+            .await,
+        json!("gaming")
+    );
+    let chosen = b
+        .js("return document.querySelectorAll('[data-state=\"selected\"]').length")
+        .await;
+    assert!(
+        chosen.as_u64().unwrap() > 0,
+        "the preset's choices are applied"
+    );
+    b.js("document.querySelector('.group.next').scrollIntoView({block: 'start'}); return true;")
+        .await;
+    b.shot("guided-question").await;
+    // Another profile: the server answers with a new ranking, the choices stay.
+    let answers_before = b.answers().await;
+    b.js(
+        "const s = document.getElementById('profile'); s.value = 'office'; \
+          s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+    )
+    .await;
+    b.until(
+        "the new ranking",
+        "const c = document.querySelector('.configurator'); \
+         return c && c.dataset.busy === 'false' && document.querySelector('.group.next .reasons li');",
+    )
+    .await;
+    assert_eq!(b.answers().await, answers_before, "no choice was sent");
+    assert_eq!(
+        b.js("return document.querySelectorAll('[data-state=\"selected\"]').length")
+            .await,
+        chosen
+    );
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
     // The sneaker's preview takes the chosen colours.
     b.client.goto(&format!("{base}/")).await.unwrap();
     b.until(
@@ -526,6 +585,8 @@ async fn customer_flow() {
     b.client.close().await.unwrap();
     publish_screenshots(&[
         "picker",
+        "picker-needs",
+        "guided-question",
         "configurator-excluded-reason",
         "repair-dialog",
         "configurator-complete",

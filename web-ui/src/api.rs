@@ -77,12 +77,40 @@ pub struct GroupState {
     pub open: bool,
 }
 
+/// One option of the guided question, ranked by the server (needs profile, popularity).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct RankedOption {
+    /// `group.option`
+    pub option: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub score: f64,
+    /// Why it ranks where it does, most important first.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// In the current default product.
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// The guided next question. Older servers send only `group` and `name` (the first open
+/// question): the page then shows its own short list without reasons.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct NextQuestion {
     pub group: String,
     pub name: String,
+    /// The short list, best first.
     #[serde(default)]
-    pub provisional: bool,
+    pub options: Vec<RankedOption>,
+    /// Valid options not on the short list.
+    #[serde(default)]
+    pub more: usize,
+    /// Valid options that another option beats on every attribute that matters.
+    #[serde(default)]
+    pub dominated: Vec<String>,
+    #[serde(default)]
+    pub confidence: Option<f64>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -162,8 +190,14 @@ pub struct Configuration {
     pub satisfiable: bool,
     pub options: BTreeMap<String, String>,
     pub groups: Vec<GroupState>,
+    /// The needs profile (guided mode), if any.
+    #[serde(default)]
+    pub profile: Option<String>,
     #[serde(default)]
     pub next_question: Option<NextQuestion>,
+    /// Open questions in the order they would be asked.
+    #[serde(default)]
+    pub order: Vec<String>,
     #[serde(default)]
     pub product: Option<Product>,
     #[serde(default)]
@@ -238,10 +272,33 @@ pub async fn version(catalog: &str, version: u32) -> Result<VersionDoc, ApiError
     .await
 }
 
-pub async fn new_configuration(catalog: &str) -> Result<Configuration, ApiError> {
-    post(
-        "/api/configurations",
-        &serde_json::json!({ "catalog": catalog }),
+/// Starts a configuration, optionally with a needs profile or from a preset.
+pub async fn new_configuration(
+    catalog: &str,
+    profile: Option<String>,
+    preset: Option<String>,
+) -> Result<Configuration, ApiError> {
+    let mut body = serde_json::json!({ "catalog": catalog });
+    if let Some(p) = profile {
+        body["profile"] = Value::String(p);
+    }
+    if let Some(p) = preset {
+        body["preset"] = Value::String(p);
+    }
+    post("/api/configurations", &body).await
+}
+
+/// `GET /api/catalogs/{id}` (anonymous): the published model, for its profiles and presets.
+pub async fn published(catalog: &str) -> Result<Value, ApiError> {
+    let v: Value = get(&format!("/api/catalogs/{}", encode(catalog))).await?;
+    Ok(v["published"].clone())
+}
+
+/// Sets the needs profile of a configuration (`""` removes it).
+pub async fn set_profile(id: &str, profile: &str) -> Result<Value, ApiError> {
+    patch(
+        &format!("/api/configurations/{}", encode(id)),
+        &serde_json::json!({ "profile": profile }),
     )
     .await
 }

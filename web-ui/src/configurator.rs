@@ -6,7 +6,7 @@
 //! of materials) or, on conflict, the ranked repairs. Choices are sent one after the other, in
 //! click order, so the server applies them in the same order as the page did.
 
-use crate::api::{self, ApiError, Configuration, Quote};
+use crate::api::{self, ApiError, Configuration, NextQuestion, Quote, RankedOption};
 use crate::app::ErrorBanner;
 use crate::engine::{Engine, GroupView, LocalState, OptionView};
 use crate::preview::Preview;
@@ -33,6 +33,8 @@ pub enum Msg {
     Quoted(Result<Quote, ApiError>),
     Reload,
     Dismiss,
+    SetProfile(String),
+    ProfileSet(Result<Configuration, ApiError>),
 }
 
 #[derive(Properties, PartialEq)]
@@ -141,6 +143,26 @@ impl Component for Configurator {
                     .send_future(async move { Msg::Loaded(load(id).await) });
             }
             Msg::Dismiss => self.error = None,
+            Msg::SetProfile(profile) => {
+                let id = ctx.props().id.clone();
+                self.busy = true;
+                ctx.link().send_future(async move {
+                    let r = match api::set_profile(&id, &profile).await {
+                        Ok(_) => api::configuration(&id).await,
+                        Err(e) => Err(e),
+                    };
+                    Msg::ProfileSet(r)
+                });
+            }
+            Msg::ProfileSet(r) => {
+                self.busy = false;
+                match r {
+                    // Only the ranking and the default product change; the choices are the same.
+                    Ok(c) if self.queue.is_empty() => self.server = Some(c),
+                    Ok(_) => {}
+                    Err(e) => self.error = Some(e),
+                }
+            }
             Msg::AskExcluded(option) => {
                 self.asking = Some(option);
                 self.focus_dialog = true;
@@ -323,11 +345,14 @@ impl Component for Configurator {
                                 { " Every question is answered." }
                             }
                         </p>
+                        if !engine.profiles.is_empty() {
+                            { self.profile_picker(ctx, engine) }
+                        }
                         if engine.has_preview() {
                             <Preview groups={engine.groups.clone()} states={local.states.clone()}
                                 product={self.server.as_ref().and_then(|s| s.product.clone())} />
                         }
-                        { for engine.groups.iter().filter(|g| g.visible).map(|g| self.group(ctx, g, local, next.map(|q| q.group.as_str()))) }
+                        { for engine.groups.iter().filter(|g| g.visible).map(|g| self.group(ctx, g, local, next)) }
                     </section>
                     { self.summary(ctx, engine) }
                 </div>
@@ -376,28 +401,38 @@ impl Configurator {
         ctx: &Context<Self>,
         g: &GroupView,
         local: &LocalState,
-        next: Option<&str>,
+        next: Option<&NextQuestion>,
     ) -> Html {
         let single = g.max == 1;
         let state = |o: &OptionView| local.states.get(&o.name).copied().unwrap_or("free");
-        // A short list: the chosen and available options first (catalog order), then the rest.
-        let rank = |o: &OptionView| match state(o) {
-            "selected" | "forced" => 0,
-            "free" => 1,
-            "rejected" => 2,
-            _ => 3,
+        // The guided question's ranking (from the server) when this is the next question;
+        // the page's own solver still decides what is available.
+        let ranking: &[RankedOption] = match next {
+            Some(q) if q.group == g.id => &q.options,
+            _ => &[],
+        };
+        let ranked = |o: &OptionView| ranking.iter().position(|r| r.option == o.name);
+        // A short list: chosen options, then the ranked ones (best first), then the available
+        // ones (catalog order), then the rest.
+        let rank = |o: &OptionView| match (state(o), ranked(o)) {
+            ("selected" | "forced", _) => (0, 0),
+            ("free", Some(i)) => (1, i),
+            ("free", None) => (2, 0),
+            ("rejected", _) => (3, 0),
+            _ => (4, 0),
         };
         let mut options: Vec<&OptionView> = g.options.iter().collect();
         options.sort_by_key(|o| rank(o));
-        let all = self.expanded.contains(&g.id) || options.len() <= SHORT_LIST + 1;
-        let hidden = if all { 0 } else { options.len() - SHORT_LIST };
-        let shown = if all {
-            &options[..]
+        let short = if ranking.is_empty() {
+            SHORT_LIST
         } else {
-            &options[..SHORT_LIST]
+            options.iter().filter(|o| rank(o).0 <= 1).count().max(1)
         };
+        let all = self.expanded.contains(&g.id) || options.len() <= short + 1;
+        let hidden = if all { 0 } else { options.len() - short };
+        let shown = if all { &options[..] } else { &options[..short] };
         let title_id = dom_id("title", &g.id);
-        let is_next = next == Some(g.id.as_str());
+        let is_next = next.is_some_and(|q| q.group == g.id);
         let gid = g.id.clone();
         html! {
             <fieldset id={dom_id("group", &g.id)} class={classes!("group", is_next.then_some("next"))}
@@ -410,7 +445,7 @@ impl Configurator {
                 </legend>
                 if let Some(d) = &g.description { <p class="hint">{ d }</p> }
                 <div class="options" role={if single { "radiogroup" } else { "group" }} aria-labelledby={title_id}>
-                    { for shown.iter().map(|o| self.option(ctx, o, state(o), single, local)) }
+                    { for shown.iter().map(|o| self.option(ctx, o, state(o), single, local, ranked(o).map(|i| &ranking[i]))) }
                 </div>
                 if hidden > 0 {
                     <button class="link show-all" onclick={ctx.link().callback(move |_| Msg::ShowAll(gid.clone()))}>
@@ -421,6 +456,31 @@ impl Configurator {
         }
     }
 
+    fn profile_picker(&self, ctx: &Context<Self>, engine: &Engine) -> Html {
+        let current = self
+            .server
+            .as_ref()
+            .and_then(|s| s.profile.clone())
+            .unwrap_or_default();
+        let onchange = ctx.link().batch_callback(|e: Event| {
+            use wasm_bindgen::JsCast;
+            e.target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+                .map(|s| Msg::SetProfile(s.value()))
+        });
+        html! {
+            <label class="field profile" for="profile">
+                <span>{ "Your needs (ranks the options and the suggested product)" }</span>
+                <select id="profile" onchange={onchange} disabled={self.busy}>
+                    <option value="" selected={current.is_empty()}>{ "No preference" }</option>
+                    { for engine.profiles.iter().map(|(id, name)| html! {
+                        <option value={id.clone()} selected={*id == current}>{ name }</option>
+                    }) }
+                </select>
+            </label>
+        }
+    }
+
     fn option(
         &self,
         ctx: &Context<Self>,
@@ -428,6 +488,7 @@ impl Configurator {
         state: &'static str,
         single: bool,
         local: &LocalState,
+        ranked: Option<&RankedOption>,
     ) -> Html {
         let currency = self
             .engine
@@ -438,6 +499,8 @@ impl Configurator {
         let excluded = state == "excluded";
         let reason = local.reasons.get(&o.name).cloned();
         let why_id = dom_id("why", &o.name);
+        let reasons_id = dom_id("reasons", &o.name);
+        let has_reasons = !excluded && ranked.is_some_and(|r| !r.reasons.is_empty());
         let name = o.name.clone();
         let onclick = match state {
             "excluded" => ctx.link().callback(move |_| Msg::AskExcluded(name.clone())),
@@ -469,7 +532,7 @@ impl Configurator {
                 <button id={dom_id("opt", &o.name)} class="choice" role={if single { "radio" } else { "checkbox" }}
                     aria-checked={if checked { "true" } else { "false" }}
                     aria-disabled={excluded.then_some("true")}
-                    aria-describedby={excluded.then(|| why_id.clone())}
+                    aria-describedby={if excluded { Some(why_id.clone()) } else { has_reasons.then(|| reasons_id.clone()) }}
                     title={title}
                     data-option={o.name.clone()} data-state={state}
                     onclick={onclick}>
@@ -481,7 +544,15 @@ impl Configurator {
                         <span class="price">{ format!("+{}", money(o.price, currency)) }</span>
                     }
                     if let Some(b) = badge { <span class="state">{ b }</span> }
+                    if ranked.is_some_and(|r| r.default) && !checked && !excluded {
+                        <span class="state suggested">{ "suggested" }</span>
+                    }
                 </button>
+                if let Some(r) = ranked.filter(|_| has_reasons) {
+                    <ul class="reasons" id={reasons_id} aria-label={format!("Why {}", o.label)}>
+                        { for r.reasons.iter().map(|x| html! { <li>{ x }</li> }) }
+                    </ul>
+                }
                 if excluded {
                     <span id={why_id} class="why" role="note">
                         { reason.unwrap_or_else(|| "Not available with your choices.".into()) }

@@ -54,6 +54,8 @@ pub struct Engine {
     pub currency: String,
     pub name: String,
     pub groups: Vec<GroupView>,
+    /// The catalog's needs profiles: (id, name).
+    pub profiles: Vec<(String, String)>,
 }
 
 fn word(s: OptionState) -> &'static str {
@@ -79,6 +81,14 @@ impl Engine {
         let catalog: Catalog = serde_json::from_value(model)
             .map_err(|e| format!("the catalog could not be read: {e}"))?;
         let currency = catalog.currency.clone();
+        let profiles = catalog
+            .profiles
+            .iter()
+            .map(|p| {
+                let name = if p.name.is_empty() { &p.id } else { &p.name };
+                (p.id.clone(), name.clone())
+            })
+            .collect();
         let name = catalog.name.clone();
         let groups = catalog
             .groups
@@ -128,6 +138,7 @@ impl Engine {
             currency,
             name,
             groups,
+            profiles,
         })
     }
 
