@@ -411,6 +411,42 @@ async fn customer_flow() {
     assert_eq!(b.state("case.terra").await, "selected");
     assert_ne!(b.state("gpu.rtx5090").await, "selected");
 
+    // With the keyboard: the next question's first available option, focused and activated
+    // with Enter.
+    let group = b
+        .js("const a = document.getElementById('next-question'); return a ? a.dataset.group : null;")
+        .await;
+    let group = group.as_str().expect("a next question").to_string();
+    let option = b
+        .js(&format!(
+            "return document.querySelector('[data-group=\"{group}\"] [data-state=\"free\"]').dataset.option"
+        ))
+        .await;
+    let option = option.as_str().unwrap().to_string();
+    let css = format!("[data-option=\"{option}\"]");
+    let before = b.answers().await;
+    b.js(&format!(
+        "document.querySelector({}).focus(); return true;",
+        json!(css)
+    ))
+    .await;
+    b.client
+        .find(Locator::Css(&css))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    b.until(
+        "the keyboard choice",
+        &format!(
+            "const c = document.querySelector('.configurator'); \
+             return c && Number(c.dataset.answers) > {before} && c.dataset.busy === 'false';"
+        ),
+    )
+    .await;
+    assert_eq!(b.state(&option).await, "selected", "Enter chose {option}");
+
     // Answer every remaining question with its first available option.
     for _ in 0..20 {
         let next = b
