@@ -465,6 +465,8 @@ impl Service {
                 continue;
             }
             let mut v = self.catalog_json(&r, false);
+            // Whether the caller (with a token) owns it: the manufacturer screens list these.
+            v["mine"] = json!(mine);
             if r.latest > 0 {
                 // The public name and description are those of the latest published version.
                 if let Some(p) = self.store.version(&r.id, r.latest)? {

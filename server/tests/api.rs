@@ -434,6 +434,18 @@ async fn authorization() {
     assert!(!list.to_string().contains("\"bike\""));
     let (_, list) = c.get("/api/catalogs", Some(&acme)).await;
     assert!(list.to_string().contains("\"bike\""));
+    let mine = |list: &Value, id: &str| {
+        list["catalogs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["mine"].clone())
+    };
+    assert_eq!(mine(&list, "bike"), Some(json!(true)));
+    assert_eq!(mine(&list, "pc"), Some(json!(false)));
+    let (_, list) = c.get("/api/catalogs", Some(&other)).await;
+    assert_eq!(mine(&list, "bike"), None);
     // Taking an existing id is a conflict, whoever asks.
     let (status, v) = c.post("/api/catalogs", bike("bike"), Some(&other)).await;
     assert_eq!((status, v["error"].as_str()), (409, Some("catalog-exists")));

@@ -1,0 +1,852 @@
+//! End-to-end tests of the browser UI (issue 7): the real `configurator serve` on loopback over a
+//! temporary store, serving the built `web-ui/dist`, driven by a real headless Chromium through
+//! chromedriver (WebDriver, with fantoccini).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`scripts/test.sh` installs them); when they
+//! cannot be found the test says so and is skipped. The web UI is built by
+//! `scripts/build-web.sh` (run here when `web-ui/dist` is missing).
+//!
+//! Screenshots of each main screen go to `target/screenshots/`; `docs/screenshots/` keeps the
+//! current ones for the README.
+
+mod support;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{create_token, examples, TempDir, BIN};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// One browser test at a time: each starts chromium, chromedriver and a server, and the
+/// machines running the tests are small.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Runs a browser test on its own tokio runtime, after any other browser test.
+fn browser_test<F: std::future::Future<Output = ()>>(f: F) {
+    let _guard = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Ok(p) = std::env::var(env) {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for n in names {
+            let p = dir.join(n);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Kills the child on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The built web UI; built now when missing.
+fn web_dist() -> PathBuf {
+    let dist = repo().join("web-ui/dist");
+    if !dist.join("index.html").is_file() || !dist.join("web-ui_bg.wasm").is_file() {
+        eprintln!("web-ui/dist is missing: running scripts/build-web.sh");
+        let status = Command::new("bash")
+            .arg(repo().join("scripts/build-web.sh"))
+            .status()
+            .expect("bash scripts/build-web.sh");
+        assert!(status.success(), "scripts/build-web.sh failed");
+    }
+    dist
+}
+
+struct Browser {
+    client: Client,
+    _driver: Proc,
+    _profile: TempDir,
+    shots: PathBuf,
+}
+
+impl Browser {
+    /// `None` (with a message) when chromium or chromedriver cannot be found.
+    async fn start() -> Option<Browser> {
+        let chromium = find_program(
+            "CHROMIUM",
+            &["chromium", "chromium-browser", "google-chrome"],
+        );
+        let driver = find_program("CHROMEDRIVER", &["chromedriver"]);
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            eprintln!(
+                "SKIPPED: the browser tests need chromium and chromedriver (Debian packages \
+                 `chromium` and `chromium-driver`; scripts/test.sh installs them)"
+            );
+            return None;
+        };
+        let port = free_port();
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Proc(child);
+        let profile = TempDir::new("chromium");
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=1280,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        let url = format!("http://127.0.0.1:{port}");
+        let start = Instant::now();
+        let client = loop {
+            let mut b =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+            match b.capabilities(caps.clone()).connect(&url).await {
+                Ok(c) => break c,
+                Err(e) if start.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session with {url}: {e}"),
+            }
+        };
+        let shots = repo().join("target/screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+            shots,
+        })
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Polls a script until it returns something truthy; returns that value.
+    async fn until(&self, what: &str, script: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.js(script).await;
+            let truthy =
+                !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            if truthy {
+                return v;
+            }
+            if start.elapsed() > WAIT {
+                let body = self.js("return document.body.innerText").await;
+                panic!("timed out waiting for {what}; page text:\n{body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Shows every option of the option's question ("show all") when it is not in the short
+    /// list.
+    async fn reveal(&self, option: &str) {
+        let group = option.split('.').next().unwrap();
+        self.js(&format!(
+            "if (!document.querySelector('[data-option=\"{option}\"]')) {{ \
+               const b = document.querySelector('[data-group=\"{group}\"] .show-all'); if (b) b.click(); }} \
+             return true;"
+        ))
+        .await;
+        self.until(
+            option,
+            &format!("return document.querySelector('[data-option=\"{option}\"]')"),
+        )
+        .await;
+    }
+
+    /// Replaces the text of an input or textarea and lets the page see it (an `input` event,
+    /// as typing gives).
+    async fn set_text(&self, css: &str, text: &str) {
+        let ok = self
+            .js(&format!(
+                "const e = document.querySelector({css}); if (!e) return false; e.focus(); \
+                 e.value = {text}; e.dispatchEvent(new Event('input', {{bubbles: true}})); return true;",
+                css = json!(css),
+                text = json!(text),
+            ))
+            .await;
+        assert_eq!(ok, json!(true), "no field {css}");
+    }
+
+    /// Types with the keyboard (WebDriver key events) at the end of a field.
+    async fn type_keys(&self, css: &str, keys: &str) {
+        self.js(&format!(
+            "const e = document.querySelector({}); e.focus(); e.setSelectionRange(e.value.length, e.value.length); return true;",
+            json!(css)
+        ))
+        .await;
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css} failed: {e}"));
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.js(&format!(
+            "const e = document.querySelector({}); return e ? e.textContent : null;",
+            json!(css)
+        ))
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click on {css} failed: {e}"));
+    }
+
+    /// Clicks and waits until the configuration has the server's answer to every click.
+    async fn click_and_settle(&self, css: &str) {
+        let before = self.answers().await;
+        self.click(css).await;
+        self.until(
+            "the server's answer",
+            &format!(
+                "const c = document.querySelector('.configurator'); \
+                 return c && Number(c.dataset.answers) > {before} && c.dataset.busy === 'false';"
+            ),
+        )
+        .await;
+    }
+
+    async fn answers(&self) -> u64 {
+        self.js("const c = document.querySelector('.configurator'); return c ? Number(c.dataset.answers) : 0;")
+            .await
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Errors the page reported (uncaught errors and `console.error`, recorded by index.html).
+    async fn page_errors(&self) -> Value {
+        self.js("return window.__pageErrors || []").await
+    }
+
+    async fn state(&self, option: &str) -> String {
+        self.js(&format!(
+            "const e = document.querySelector('[data-option=\"{option}\"]'); return e ? e.dataset.state : null;"
+        ))
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    }
+}
+
+fn start_server(data: &Path, web: &Path) -> (Proc, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--examples", &examples()])
+        .arg("--data")
+        .arg(data)
+        .arg("--web")
+        .arg(web)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (Proc(child), base)
+}
+
+/// Copies the current screenshots next to the README.
+fn publish_screenshots(names: &[&str]) {
+    let docs = repo().join("docs/screenshots");
+    std::fs::create_dir_all(&docs).unwrap();
+    for n in names {
+        let from = repo().join(format!("target/screenshots/{n}.png"));
+        std::fs::copy(&from, docs.join(format!("{n}.png"))).unwrap();
+    }
+}
+
+#[test]
+fn customer_configures_a_pc_through_a_conflict_and_its_repair_and_reloads_the_share_link() {
+    browser_test(customer_flow());
+}
+
+async fn customer_flow() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dist = web_dist();
+    let data = TempDir::new("webui");
+    let (server, base) = start_server(data.path(), &dist);
+
+    // The catalog picker lists the published examples.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button')",
+    )
+    .await;
+    b.shot("picker").await;
+    b.click("[data-catalog=\"pc\"] button").await;
+    b.until(
+        "the configurator",
+        "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
+    )
+    .await;
+    let url = b.client.current_url().await.unwrap().to_string();
+    assert!(
+        url.contains("?c="),
+        "the address names the configuration: {url}"
+    );
+
+    // A big graphics card: small cases become unavailable, with the reason on focus.
+    b.reveal("gpu.rtx5090").await;
+    b.click_and_settle("[data-option=\"gpu.rtx5090\"]").await;
+    b.reveal("case.terra").await;
+    assert_eq!(b.state("gpu.rtx5090").await, "selected");
+    assert_eq!(b.state("case.terra").await, "excluded");
+    let reason = b
+        .js("const e = document.querySelector('[data-option=\"case.terra\"]'); e.focus(); \
+             const why = document.getElementById(e.getAttribute('aria-describedby')); \
+             return [e.getAttribute('title'), why && why.textContent, e.getAttribute('aria-disabled')];")
+        .await;
+    let title = reason[0].as_str().unwrap_or_default();
+    assert!(!title.is_empty(), "excluded option has a reason: {reason}");
+    assert_eq!(reason[1].as_str(), Some(title), "{reason}");
+    assert_eq!(reason[2], json!("true"));
+    assert!(
+        title.contains("rtx5090")
+            || title.to_lowercase().contains("rtx 5090")
+            || title.contains("gpu"),
+        "the reason names the graphics card: {title}"
+    );
+    b.shot("configurator-excluded-reason").await;
+
+    // Choosing it anyway: a conflict, and a repair dialog with ranked repairs.
+    b.click("[data-option=\"case.terra\"]").await;
+    b.until(
+        "the confirmation",
+        "return document.getElementById('ask-choose')",
+    )
+    .await;
+    b.click_and_settle("#ask-choose").await;
+    b.until(
+        "the repairs",
+        "return document.querySelector('#repair-dialog [data-repair=\"0\"] button')",
+    )
+    .await;
+    let first = b
+        .js("return document.querySelector('#repair-dialog [data-repair=\"0\"] button').textContent")
+        .await;
+    assert!(
+        first.as_str().unwrap().contains("Graphics") || first.as_str().unwrap().contains("5090"),
+        "the first repair drops the graphics card: {first}"
+    );
+    b.shot("repair-dialog").await;
+    b.click_and_settle("#repair-dialog [data-repair=\"0\"] button")
+        .await;
+    b.until(
+        "the dialog to close",
+        "return !document.getElementById('repair-dialog')",
+    )
+    .await;
+    assert_eq!(b.state("case.terra").await, "selected");
+    assert_ne!(b.state("gpu.rtx5090").await, "selected");
+
+    // With the keyboard: the next question's first available option, focused and activated
+    // with Enter.
+    let group = b
+        .js("const a = document.getElementById('next-question'); return a ? a.dataset.group : null;")
+        .await;
+    let group = group.as_str().expect("a next question").to_string();
+    let option = b
+        .js(&format!(
+            "return document.querySelector('[data-group=\"{group}\"] [data-state=\"free\"]').dataset.option"
+        ))
+        .await;
+    let option = option.as_str().unwrap().to_string();
+    let css = format!("[data-option=\"{option}\"]");
+    let before = b.answers().await;
+    b.js(&format!(
+        "document.querySelector({}).focus(); return true;",
+        json!(css)
+    ))
+    .await;
+    b.client
+        .find(Locator::Css(&css))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    b.until(
+        "the keyboard choice",
+        &format!(
+            "const c = document.querySelector('.configurator'); \
+             return c && Number(c.dataset.answers) > {before} && c.dataset.busy === 'false';"
+        ),
+    )
+    .await;
+    assert_eq!(b.state(&option).await, "selected", "Enter chose {option}");
+
+    // Answer every remaining question with its first available option.
+    for _ in 0..20 {
+        let next = b
+            .js("const a = document.getElementById('next-question'); return a ? a.dataset.group : null;")
+            .await;
+        let Some(group) = next.as_str() else { break };
+        let css = format!("[data-group=\"{group}\"] [data-state=\"free\"]");
+        b.click_and_settle(&css).await;
+    }
+    let status = b
+        .js("return document.querySelector('.status').textContent")
+        .await;
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .contains("Every question is answered"),
+        "{status}"
+    );
+    // Price and bill of materials, infrastructure under "Included for you".
+    let included = b
+        .js("return document.querySelectorAll('.included tr[data-line]').length")
+        .await;
+    assert!(
+        included.as_u64().unwrap() > 0,
+        "infrastructure lines listed"
+    );
+    let total = b
+        .js("return document.getElementById('total-value').textContent")
+        .await;
+    assert!(total.as_str().unwrap().contains("EUR"), "{total}");
+    b.shot("configurator-complete").await;
+
+    // Quote.
+    b.click("#quote").await;
+    b.until(
+        "the quote",
+        "return document.getElementById('quote-result')",
+    )
+    .await;
+    let quote = b
+        .js("return document.getElementById('quote-result').textContent")
+        .await;
+    assert!(
+        quote.as_str().unwrap().contains(total.as_str().unwrap()),
+        "{quote} vs {total}"
+    );
+
+    // Share link: reload it and see the same product.
+    let selected = "return Array.from(document.querySelectorAll('[data-state=\"selected\"]')).map(e => e.dataset.option).sort().join(',')";
+    let before = b.js(selected).await;
+    b.click("#share").await;
+    let link = b
+        .until(
+            "the share link",
+            "const a = document.getElementById('share-url'); return a && a.getAttribute('href');",
+        )
+        .await;
+    assert!(link.as_str().unwrap().contains("?c="), "{link}");
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+    b.client.goto(link.as_str().unwrap()).await.unwrap();
+    b.until(
+        "the shared configuration",
+        "const c = document.querySelector('.configurator'); return c && document.querySelector('#total-value');",
+    )
+    .await;
+    assert_eq!(b.js(selected).await, before);
+    let total_again = b
+        .js("return document.getElementById('total-value').textContent")
+        .await;
+    assert_eq!(total_again, total);
+
+    // Phone width.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.shot("configurator-phone").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // Guided start: a preset of the pc (its choices applied, its needs profile set), then the
+    // next question as a short ranked list with the reasons.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button.needs')",
+    )
+    .await;
+    b.click("[data-catalog=\"pc\"] button.needs").await;
+    b.until(
+        "the presets",
+        "return document.querySelector('[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]')",
+    )
+    .await;
+    b.shot("picker-needs").await;
+    b.click("[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]")
+        .await;
+    b.until(
+        "the guided question",
+        "const c = document.querySelector('.configurator'); \
+         return c && c.dataset.busy === 'false' && document.querySelector('.group.next .reasons li');",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('profile').value")
+            .await,
+        json!("gaming")
+    );
+    let chosen = b
+        .js("return document.querySelectorAll('[data-state=\"selected\"]').length")
+        .await;
+    assert!(
+        chosen.as_u64().unwrap() > 0,
+        "the preset's choices are applied"
+    );
+    b.js("document.querySelector('.group.next').scrollIntoView({block: 'start'}); return true;")
+        .await;
+    b.shot("guided-question").await;
+    // Another profile: the server answers with a new ranking, the choices stay.
+    let answers_before = b.answers().await;
+    b.js(
+        "const s = document.getElementById('profile'); s.value = 'office'; \
+          s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+    )
+    .await;
+    b.until(
+        "the new ranking",
+        "const c = document.querySelector('.configurator'); \
+         return c && c.dataset.busy === 'false' && document.querySelector('.group.next .reasons li');",
+    )
+    .await;
+    assert_eq!(b.answers().await, answers_before, "no choice was sent");
+    assert_eq!(
+        b.js("return document.querySelectorAll('[data-state=\"selected\"]').length")
+            .await,
+        chosen
+    );
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // The sneaker's preview takes the chosen colours.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"sneaker\"] button')",
+    )
+    .await;
+    b.click("[data-catalog=\"sneaker\"] button").await;
+    b.until(
+        "the sneaker",
+        "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
+    )
+    .await;
+    b.reveal("upper_colour.navy").await;
+    b.click_and_settle("[data-option=\"upper_colour.navy\"]")
+        .await;
+    let fill = b
+        .js("return document.querySelector('[data-zone=\"upper\"] path').getAttribute('fill')")
+        .await;
+    assert_eq!(fill, json!("#1B2A47"));
+    b.shot("sneaker-preview").await;
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // The error banner when the server cannot be reached.
+    drop(server);
+    b.reveal("upper_colour.black").await;
+    b.click("[data-option=\"upper_colour.black\"]").await;
+    b.until(
+        "the error banner",
+        "const e = document.getElementById('error-banner'); return e && e.textContent.includes('cannot be reached');",
+    )
+    .await;
+    b.shot("error-banner").await;
+
+    b.client.close().await.unwrap();
+    publish_screenshots(&[
+        "picker",
+        "picker-needs",
+        "guided-question",
+        "configurator-excluded-reason",
+        "repair-dialog",
+        "configurator-complete",
+        "configurator-phone",
+        "sneaker-preview",
+        "error-banner",
+    ]);
+}
+
+#[test]
+fn manufacturer_changes_a_rule_sees_the_lint_publishes_and_a_customer_sees_the_effect() {
+    browser_test(manufacturer_flow());
+}
+
+async fn manufacturer_flow() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dist = web_dist();
+    let data = TempDir::new("webui-maker");
+    // The example catalogs belong to the manufacturer `examples`.
+    let token = create_token(data.path(), "examples");
+    let (_server, base) = start_server(data.path(), &dist);
+
+    // A wrong token is refused with a message; the right one lists the own catalogs.
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.until(
+        "the sign-in form",
+        "return document.getElementById('token')",
+    )
+    .await;
+    b.shot("manage-sign-in").await;
+    b.set_text("#token", "cfg_not_a_token").await;
+    b.click(".sign-in button[type=submit]").await;
+    b.until(
+        "the refusal",
+        "const e = document.getElementById('error-banner'); return e && e.textContent.includes('not valid');",
+    )
+    .await;
+    b.set_text("#token", &token).await;
+    b.click(".sign-in button[type=submit]").await;
+    b.until(
+        "the catalog list",
+        "return document.querySelector('[data-own-catalog=\"pc\"] button')",
+    )
+    .await;
+    b.shot("manage-catalogs").await;
+
+    // The editor of pc: the draft checks clean in the browser.
+    b.click("[data-own-catalog=\"pc\"] button").await;
+    b.until(
+        "the editor's check",
+        "const l = document.getElementById('lint-status'); return l && l.textContent.startsWith('Usable');",
+    )
+    .await;
+    assert!(
+        b.client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .ends_with("?manage=pc"),
+        "the address names the catalog being edited"
+    );
+    let rule = "[data-rule=\"gpu-length\"] textarea";
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelector({}).value",
+            json!(rule)
+        ))
+        .await,
+        json!("gpu.length_mm <= case.max_gpu_mm")
+    );
+
+    // A typo: the rule error at its position, found by the core in the page.
+    b.type_keys(rule, "m").await;
+    let err = b
+        .until(
+            "the rule error",
+            "const e = document.querySelector('[data-rule=\"gpu-length\"] .rule-error'); return e && e.textContent;",
+        )
+        .await;
+    let err = err.as_str().unwrap();
+    assert!(err.contains("line 1, column 18"), "{err}");
+    assert!(err.contains("max_gpu_mmm"), "{err}");
+    assert!(
+        b.text("#lint-status").await.contains("error"),
+        "the check reports the error"
+    );
+    b.js(&format!(
+        "document.querySelector({}).scrollIntoView({{block: 'center'}}); return true;",
+        json!(rule)
+    ))
+    .await;
+    b.shot("editor-rule-error").await;
+
+    // An impossible rule: unsatisfiable, with the minimal conflicting rules; the server refuses
+    // to publish it and says why.
+    b.set_text(rule, "gpu.length_mm <= case.max_gpu_mm & cpu.tdp_w > 10000")
+        .await;
+    b.until(
+        "the conflict",
+        "const l = document.getElementById('lint-conflict'); return l && l.textContent.includes('gpu-length');",
+    )
+    .await;
+    assert!(b.text("#lint-status").await.starts_with("Unsatisfiable"));
+    b.click("#publish").await;
+    let refused = b
+        .until(
+            "the server's refusal",
+            "const e = document.getElementById('publish-refused'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        refused.as_str().unwrap().contains("gpu-length"),
+        "{refused}"
+    );
+    b.js("document.getElementById('publish-refused').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.shot("editor-publish-refused").await;
+
+    // The change the manufacturer wants: no RTX 5090 any more. The check shows it dead.
+    b.set_text(rule, "gpu.length_mm <= case.max_gpu_mm & !gpu.rtx5090")
+        .await;
+    b.until(
+        "the dead option",
+        "return document.querySelector('#lint-dead [data-option=\"gpu.rtx5090\"]')",
+    )
+    .await;
+    assert!(b.text("#lint-status").await.starts_with("Usable"));
+    b.click("#publish").await;
+    let published = b
+        .until(
+            "the new version",
+            "const e = document.getElementById('editor-message'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        published.as_str().unwrap().contains("version 2"),
+        "{published}"
+    );
+    b.js(
+        "document.getElementById('editor-message').scrollIntoView({block: 'center'}); return true;",
+    )
+    .await;
+    b.shot("editor-published").await;
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // A customer now gets version 2: the RTX 5090 is not available, because of that rule.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button')",
+    )
+    .await;
+    b.click("[data-catalog=\"pc\"] button").await;
+    b.until(
+        "the configurator",
+        "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
+    )
+    .await;
+    b.reveal("gpu.rtx5090").await;
+    assert_eq!(b.state("gpu.rtx5090").await, "excluded");
+    let title = b
+        .js("return document.querySelector('[data-option=\"gpu.rtx5090\"]').getAttribute('title')")
+        .await;
+    assert!(
+        title.as_str().unwrap().contains("gpu-length"),
+        "the reason names the changed rule: {title}"
+    );
+    // A pick for the insights.
+    b.reveal("case.terra").await;
+    b.click_and_settle("[data-option=\"case.terra\"]").await;
+
+    // Insights: pick rates as bars.
+    b.client.goto(&format!("{base}/?manage=pc")).await.unwrap();
+    b.until(
+        "the editor",
+        "return document.getElementById('tab-insights')",
+    )
+    .await;
+    b.click("#tab-insights").await;
+    let bar = b
+        .until(
+            "the pick-rate chart",
+            "const g = document.querySelector('#chart-picks g[data-key=\"case.terra\"]'); return g && g.dataset.count;",
+        )
+        .await;
+    assert_eq!(bar, json!("1"));
+    b.shot("insights").await;
+
+    // Import: a UVL feature model becomes a new catalog, opened in the editor.
+    let uvl = data.path().join("bike.uvl");
+    std::fs::write(
+        &uvl,
+        "features\n    Bike\n        mandatory\n            Frame\n                alternative\n                    Steel\n                    Carbon\n        optional\n            Bell\nconstraints\n    Carbon => Bell\n",
+    )
+    .unwrap();
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.until(
+        "the import field",
+        "return document.getElementById('import-file')",
+    )
+    .await;
+    b.client
+        .find(Locator::Css("#import-file"))
+        .await
+        .unwrap()
+        .send_keys(uvl.to_str().unwrap())
+        .await
+        .unwrap();
+    b.until(
+        "the imported catalog's editor",
+        "const e = document.querySelector('.editor'); const l = document.getElementById('lint-status'); \
+         return e && l && e.dataset.catalog !== 'pc' && l.textContent.startsWith('Usable');",
+    )
+    .await;
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+    b.client.close().await.unwrap();
+    publish_screenshots(&[
+        "manage-catalogs",
+        "editor-rule-error",
+        "editor-publish-refused",
+        "editor-published",
+        "insights",
+    ]);
+}

@@ -1,0 +1,16 @@
+//! The configurator's browser UI (issue 7): a Yew client-side app compiled to wasm32 and served
+//! by `configurator serve` at `/`. See `ARCHITECTURE.md` ("The web UI").
+
+mod api;
+mod app;
+mod charts;
+mod configurator;
+mod editor;
+mod engine;
+mod lint;
+mod manage;
+mod preview;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}
