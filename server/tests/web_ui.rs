@@ -7,7 +7,8 @@
 //! `scripts/build-web.sh` (run here when `web-ui/dist` is missing).
 //!
 //! Screenshots of each main screen go to `target/screenshots/`; `docs/screenshots/` keeps the
-//! current ones for the README.
+//! current ones for the README (refreshed with `UPDATE_SCREENSHOTS=1 cargo test --test web_ui`,
+//! so that ordinary test runs leave the source tree untouched).
 
 mod support;
 
@@ -314,8 +315,11 @@ fn start_server(data: &Path, web: &Path) -> (Proc, String) {
     (Proc(child), base)
 }
 
-/// Copies the current screenshots next to the README.
+/// Copies the current screenshots next to the README when `UPDATE_SCREENSHOTS` is set.
 fn publish_screenshots(names: &[&str]) {
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_none() {
+        return;
+    }
     let docs = repo().join("docs/screenshots");
     std::fs::create_dir_all(&docs).unwrap();
     for n in names {
