@@ -676,12 +676,36 @@ impl OptionDef {
 }
 
 impl Catalog {
+    /// The needs profile `id`, or a message naming the profiles there are.
+    pub fn profile(&self, id: &str) -> Result<&Profile, String> {
+        self.profiles.iter().find(|p| p.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = self.profiles.iter().map(|p| p.id.as_str()).collect();
+            format!("no needs profile {id:?} (profiles: {})", list_or_none(&ids))
+        })
+    }
+
+    /// The preset `id`, or a message naming the presets there are.
+    pub fn preset(&self, id: &str) -> Result<&Preset, String> {
+        self.presets.iter().find(|p| p.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = self.presets.iter().map(|p| p.id.as_str()).collect();
+            format!("no preset {id:?} (presets: {})", list_or_none(&ids))
+        })
+    }
+
     /// Every option's full name, `group.option`, in catalog order.
     pub fn option_names(&self) -> Vec<String> {
         self.groups
             .iter()
             .flat_map(|g| g.options.iter().map(move |o| format!("{}.{}", g.id, o.id)))
             .collect()
+    }
+}
+
+fn list_or_none(ids: &[&str]) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(", ")
     }
 }
 

@@ -366,28 +366,36 @@ impl<'a> Guide<'a> {
         time_limit_secs: f64,
         effort: &mut Effort,
     ) -> Result<CompletionReport, CompleteError> {
-        let mut request = CompleteRequest {
-            objective: Objective::Scores(self.default_scores()),
-            budget: self.profile.and_then(|p| p.budget),
-            complete_visible: true,
-            time_limit_secs: time_limit_secs.min(MILP_SECS),
-        };
         if self.milp_too_slow.get() {
             return self.greedy_default(session, choices, effort);
         }
-        if request.budget.is_some() {
-            request.budget = self.choice_budget(choices);
-        }
-        // A numerical failure of the MILP backend (microlp: "singular matrix") is no reason to
-        // leave the customer without a default: the greedy completion gives a valid one.
-        let first = match session.complete(choices, &request, effort) {
+        match self.milp_default(session, choices, time_limit_secs, effort) {
             Err(CompleteError::Limit(_)) => {
                 self.milp_too_slow.set(true);
-                return self.greedy_default(session, choices, effort);
+                self.greedy_default(session, choices, effort)
             }
-            Err(CompleteError::Solver(_)) => return self.greedy_default(session, choices, effort),
-            other => other?,
+            // A numerical failure of the MILP backend (microlp: "singular matrix") is no reason
+            // to leave the customer without a default: the greedy completion gives a valid one.
+            Err(CompleteError::Solver(_)) => self.greedy_default(session, choices, effort),
+            other => other,
+        }
+    }
+
+    /// The default product by MILP: best scores within the budget as raised by the choices.
+    fn milp_default(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<CompletionReport, CompleteError> {
+        let mut request = CompleteRequest {
+            objective: Objective::Scores(self.default_scores()),
+            budget: self.choice_budget(choices),
+            complete_visible: true,
+            time_limit_secs: time_limit_secs.min(MILP_SECS),
         };
+        let first = session.complete(choices, &request, effort)?;
         if first.satisfiable || request.budget.is_none() {
             return Ok(first);
         }
@@ -399,23 +407,9 @@ impl<'a> Guide<'a> {
             budget: None,
             ..request.clone()
         };
-        request.budget = match session.complete(choices, &cheapest, effort) {
-            Ok(r) if r.satisfiable => Some(r.total),
-            Err(CompleteError::Limit(_)) => {
-                self.milp_too_slow.set(true);
-                return self.greedy_default(session, choices, effort);
-            }
-            Err(CompleteError::Solver(_)) => return self.greedy_default(session, choices, effort),
-            _ => None,
-        };
-        match session.complete(choices, &request, effort) {
-            Err(CompleteError::Limit(_)) => {
-                self.milp_too_slow.set(true);
-                self.greedy_default(session, choices, effort)
-            }
-            Err(CompleteError::Solver(_)) => self.greedy_default(session, choices, effort),
-            other => other,
-        }
+        let lowest = session.complete(choices, &cheapest, effort)?;
+        request.budget = lowest.satisfiable.then_some(lowest.total);
+        session.complete(choices, &request, effort)
     }
 
     /// The profile's budget as it applies after `choices`: raised by what the selected options

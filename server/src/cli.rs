@@ -709,33 +709,13 @@ fn guide(
     check_k(k)?;
     let compiled = std::sync::Arc::new(load(path)?);
     let choices = parse_choices(&compiled, choices, order)?;
-    let profile = match profile {
-        Some(id) => Some(
-            compiled
-                .catalog
-                .profiles
-                .iter()
-                .find(|p| p.id == id)
-                .ok_or_else(|| {
-                    let ids: Vec<&str> = compiled
-                        .catalog
-                        .profiles
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect();
-                    eprintln!(
-                        "error: unknown profile {id}; this catalog has: {}",
-                        if ids.is_empty() {
-                            "none".to_string()
-                        } else {
-                            ids.join(", ")
-                        }
-                    );
-                    Failed
-                })?,
-        ),
-        None => None,
-    };
+    let profile = profile
+        .map(|id| compiled.catalog.profile(id))
+        .transpose()
+        .map_err(|e| {
+            eprintln!("error: {path}: {e}");
+            Failed
+        })?;
     let mut effort = Effort::new(limits.max_conflicts);
     let mut session = Session::new(compiled.clone());
     let g = configurator_core::guide::Guide::new(&compiled, profile, None);

@@ -14,7 +14,7 @@ use crate::store::{
 use axum::http::StatusCode;
 use configurator_core::catalog::{Format, GroupKind};
 use configurator_core::complete::parse_objective;
-use configurator_core::guide::{Guide, History, Popularity, Question, DEFAULT_K};
+use configurator_core::guide::{Guide, GuideStep, History, Popularity, Question, DEFAULT_K};
 use configurator_core::import::ModelFormat;
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
@@ -44,8 +44,8 @@ const RETRIES: usize = 200;
 const STRIPES: usize = 64;
 /// Longest option name looked up (`group.option`).
 const MAX_OPTION_NAME: usize = 512;
-/// Solver calls after which a pooled session is dropped (its incremental solver keeps the
-/// retired activation variables of every propagation).
+/// Solver calls after which a pooled session is dropped (its incremental solvers keep every
+/// clause they learned, and its model pool the models of earlier customers).
 const SESSION_USES: u32 = 500;
 /// Longest configuration name.
 const MAX_NAME: usize = 200;
@@ -62,6 +62,32 @@ struct Entry {
     /// The default product's MILP ran out of time on this catalog once: the guide goes
     /// straight to its greedy completion (see `Guide::milp_too_slow`).
     milp_too_slow: AtomicBool,
+    /// The catalog's shared configurations mapped to this version's options, with the count
+    /// they were mapped from (remapped only when that count is renewed).
+    history: Mutex<Option<(Arc<SharedPopularity>, Arc<History>)>>,
+}
+
+impl Entry {
+    /// The shared configurations as option indices of this version.
+    fn history(&self, shared: &Arc<SharedPopularity>) -> Arc<History> {
+        let mut cached = self.history.lock().expect("history lock");
+        if let Some((from, history)) = cached.as_ref() {
+            if Arc::ptr_eq(from, shared) {
+                return history.clone();
+            }
+        }
+        let mut history = History::default();
+        for (names, p, weight) in &shared.configurations {
+            let options = names
+                .iter()
+                .filter_map(|n| self.compiled.index.option(n))
+                .collect();
+            history.add(options, p.clone(), *weight);
+        }
+        let history = Arc::new(history);
+        *cached = Some((shared.clone(), history.clone()));
+        history
+    }
 }
 
 /// A catalog's shared configurations: selected options by name (so they carry over between
@@ -537,6 +563,7 @@ impl Service {
             compiled: Arc::new(compiled),
             sessions: Mutex::new(Vec::new()),
             milp_too_slow: AtomicBool::new(false),
+            history: Mutex::new(None),
         });
         self.cache
             .lock()
@@ -580,31 +607,12 @@ impl Service {
         let mut choices = Vec::new();
         let mut profile = req.profile;
         if let Some(id) = &req.preset {
-            let preset = compiled
-                .catalog
-                .presets
-                .iter()
-                .find(|p| &p.id == id)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = compiled
-                        .catalog
-                        .presets
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect();
-                    ApiError::unprocessable(
-                        "unknown-preset",
-                        format!(
-                            "catalog {} version {version} has no preset {id:?} (presets: {})",
-                            req.catalog,
-                            if known.is_empty() {
-                                "none".to_string()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    )
-                })?;
+            let preset = compiled.catalog.preset(id).map_err(|e| {
+                ApiError::unprocessable(
+                    "unknown-preset",
+                    format!("catalog {} version {version} has {e}", req.catalog),
+                )
+            })?;
             for name in &preset.choices {
                 let option = compiled.option(name).map_err(|e| {
                     ApiError::internal(format!("preset {id:?} names an unknown option: {e}"))
@@ -635,7 +643,7 @@ impl Service {
             profile,
             default_options: Vec::new(),
         };
-        let state = self.state(&entry, &record)?;
+        let state = self.state(&entry, &record, true)?;
         record.last_question = state.question.as_ref().map(|q| q.group.clone());
         if let Some(Ok(p)) = &state.product {
             record.default_options = p.lines.iter().map(|l| l.option.clone()).collect();
@@ -657,7 +665,7 @@ impl Service {
     pub fn get_configuration(&self, id: &str) -> Result<Value, ApiError> {
         let record = self.configuration(id)?;
         let entry = self.entry(&record.catalog, record.version)?;
-        let state = self.state(&entry, &record)?;
+        let state = self.state(&entry, &record, true)?;
         Ok(state.to_json(&record))
     }
 
@@ -736,7 +744,7 @@ impl Service {
             apply(compiled, &mut record.choices, option, req.action);
             record.revision += 1;
             record.updated_at = ids::now();
-            let state = self.state(&entry, &record)?;
+            let state = self.state(&entry, &record, true)?;
             for rule in &state.rules_hit {
                 *record.rule_hits.entry(rule.clone()).or_default() += 1;
             }
@@ -834,8 +842,14 @@ impl Service {
     /// Computes the state of a configuration: domains, the guided next question (ranked
     /// options with reasons, question order), the current default product (steered by the
     /// needs profile and the popularity of shared configurations) or, on conflict, the ranked
-    /// repairs.
-    fn state(&self, entry: &Entry, record: &ConfigurationRecord) -> Result<State, ApiError> {
+    /// repairs. `question: false` skips ranking the next question (a quote needs only the
+    /// product).
+    fn state(
+        &self,
+        entry: &Entry,
+        record: &ConfigurationRecord,
+        question: bool,
+    ) -> Result<State, ApiError> {
         let compiled = &entry.compiled;
         let choices = Self::core_choices(compiled, record)?;
         let mut effort = self.effort();
@@ -843,18 +857,10 @@ impl Service {
         let profile = record
             .profile
             .as_deref()
-            .and_then(|id| compiled.catalog.profiles.iter().find(|p| p.id == id));
+            .and_then(|id| compiled.catalog.profile(id).ok());
         // Popularity among customers like this one: same needs profile, agreeing with the
         // choices so far (the others counting less).
-        let shared = self.shared_popularity(&record.catalog)?;
-        let mut history = History::default();
-        for (names, p, weight) in &shared.configurations {
-            let options = names
-                .iter()
-                .filter_map(|n| compiled.index.option(n))
-                .collect();
-            history.add(options, p.clone(), *weight);
-        }
+        let history = entry.history(&self.shared_popularity(&record.catalog)?);
         let popularity = history.popularity(
             compiled.index.n_options(),
             record.profile.as_deref(),
@@ -879,17 +885,28 @@ impl Service {
         let (domains, step, repairs) = self.with_session(entry, |s| {
             let domains = s.domains(&choices, &mut effort).map_err(ApiError::limit)?;
             if domains.satisfiable {
-                let step =
-                    match guide.step_with(s, &choices, &domains, DEFAULT_K, secs, &mut effort) {
-                        Ok(step) => Ok(step),
-                        Err(CompleteError::Limit(m)) => {
-                            return Err(ApiError::unprocessable(
-                                "solver-limit",
-                                format!("{m}; nothing was changed"),
-                            ))
-                        }
-                        Err(e) => Err(e.to_string()),
-                    };
+                let step = if question {
+                    guide.step_with(s, &choices, &domains, DEFAULT_K, secs, &mut effort)
+                } else {
+                    guide
+                        .default_product(s, &choices, secs, &mut effort)
+                        .map(|d| GuideStep {
+                            satisfiable: true,
+                            question: None,
+                            order: Vec::new(),
+                            default: Some(d),
+                        })
+                };
+                let step = match step {
+                    Ok(step) => Ok(step),
+                    Err(CompleteError::Limit(m)) => {
+                        return Err(ApiError::unprocessable(
+                            "solver-limit",
+                            format!("{m}; nothing was changed"),
+                        ))
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
                 Ok((domains, Some(step), None))
             } else {
                 let repairs = s
@@ -1022,7 +1039,7 @@ impl Service {
     pub fn quote(&self, id: &str, ticket: &Ticket) -> Result<Value, ApiError> {
         let record = self.configuration(id)?;
         let entry = self.entry(&record.catalog, record.version)?;
-        let state = self.state(&entry, &record)?;
+        let state = self.state(&entry, &record, false)?;
         let bill = match state.product {
             Some(Ok(report)) if report.satisfiable => report,
             Some(Err(e)) => {
@@ -1196,26 +1213,12 @@ fn check_profile(
     version: u32,
     profile: &str,
 ) -> Result<(), ApiError> {
-    if compiled.catalog.profiles.iter().any(|p| p.id == profile) {
-        return Ok(());
-    }
-    let known: Vec<&str> = compiled
-        .catalog
-        .profiles
-        .iter()
-        .map(|p| p.id.as_str())
-        .collect();
-    Err(ApiError::unprocessable(
-        "unknown-profile",
-        format!(
-            "catalog {catalog} version {version} has no needs profile {profile:?} (profiles: {})",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        ),
-    ))
+    compiled.catalog.profile(profile).map(|_| ()).map_err(|e| {
+        ApiError::unprocessable(
+            "unknown-profile",
+            format!("catalog {catalog} version {version} has {e}"),
+        )
+    })
 }
 
 fn busy() -> ApiError {
