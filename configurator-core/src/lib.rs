@@ -17,6 +17,7 @@ pub mod import;
 pub mod ir;
 pub mod number;
 pub mod optimize;
+pub mod presets;
 pub mod propagate;
 pub mod repair;
 pub mod resolve;

@@ -114,6 +114,25 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
+    /// Learn presets from past sales: clusters of similar products (k-medoids), each a named
+    /// starting point answering what its cluster agrees on.
+    Presets {
+        model: String,
+        /// Past sales (header of variable names, one sold product per line, one value per
+        /// variable; -1: absent).
+        #[arg(long, value_name = "FILE")]
+        history: String,
+        /// Presets at most.
+        #[arg(long, default_value_t = 4)]
+        max: usize,
+        /// Share of the sales a cluster needs to become a preset.
+        #[arg(long, value_name = "X", default_value_t = 0.1)]
+        min_share: f64,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
     /// Complete the choices into the best valid product and print its bill of materials.
     Complete {
         model: String,
@@ -233,6 +252,14 @@ pub fn run() -> ExitCode {
             json,
             limits,
         ),
+        Command::Presets {
+            model,
+            history,
+            max,
+            min_share,
+            json,
+            limits,
+        } => presets(&model, &history, (max, min_share), json, limits),
         Command::Complete {
             model,
             choices,
@@ -770,6 +797,55 @@ fn read_sales(
         eprintln!("error: {path}: {e}");
         Failed
     })
+}
+
+fn presets(
+    path: &str,
+    history: &str,
+    (max, min_share): (usize, f64),
+    json: bool,
+    limits: Limits,
+) -> Result<ExitCode, Failed> {
+    use configurator_core::presets::{learn_presets, LearnConfig};
+    if max == 0 || !(0.0..=1.0).contains(&min_share) {
+        eprintln!("error: --max must be at least 1 and --min-share between 0 and 1");
+        return Err(Failed);
+    }
+    let compiled = std::sync::Arc::new(load(path)?);
+    let sales = read_sales(&compiled, history)?;
+    let history = configurator_core::simulate::history_of(&sales);
+    let config = LearnConfig {
+        max,
+        min_share,
+        ..LearnConfig::default()
+    };
+    let mut session = Session::new(compiled.clone());
+    let mut effort = Effort::new(limits.max_conflicts);
+    let presets = learn_presets(&mut session, &history, &config, &mut effort).map_err(|e| {
+        eprintln!("error: {path}: {e}");
+        Failed
+    })?;
+    if json {
+        out!(
+            "{}",
+            to_json(&serde_json::json!({ "sales": sales.len(), "presets": presets }))
+        );
+    } else {
+        out!(
+            "{} presets learned from {} sales:",
+            presets.len(),
+            sales.len()
+        );
+        for p in &presets {
+            out!(
+                "  {} ({:.0} %): {}",
+                p.preset.name,
+                p.share * 100.0,
+                p.preset.choices.join(", ")
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn simulate(

@@ -16,6 +16,7 @@ use configurator_core::catalog::{Format, GroupKind};
 use configurator_core::complete::parse_objective;
 use configurator_core::guide::{Guide, GuideStep, History, Popularity, Question, DEFAULT_K};
 use configurator_core::import::ModelFormat;
+use configurator_core::presets::{learn_presets, LearnConfig, LearnedPreset};
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
     Diagnostic, Effort, OptionState, RepairReport, Session,
@@ -64,8 +65,13 @@ struct Entry {
     milp_too_slow: AtomicBool,
     /// The catalog's shared configurations mapped to this version's options, with the count
     /// they were mapped from (remapped only when that count is renewed).
-    history: Mutex<Option<(Arc<SharedPopularity>, Arc<History>)>>,
+    history: FromShared<History>,
+    /// Presets learned from the same count of shared configurations.
+    presets: FromShared<Vec<LearnedPreset>>,
 }
+
+/// Something derived from one count of shared configurations, with that count.
+type FromShared<T> = Mutex<Option<(Arc<SharedPopularity>, Arc<T>)>>;
 
 impl Entry {
     /// The shared configurations as option indices of this version.
@@ -564,6 +570,7 @@ impl Service {
             sessions: Mutex::new(Vec::new()),
             milp_too_slow: AtomicBool::new(false),
             history: Mutex::new(None),
+            presets: Mutex::new(None),
         });
         self.cache
             .lock()
@@ -606,13 +613,30 @@ impl Service {
         let compiled = &entry.compiled;
         let mut choices = Vec::new();
         let mut profile = req.profile;
+        let learned;
         if let Some(id) = &req.preset {
-            let preset = compiled.catalog.preset(id).map_err(|e| {
-                ApiError::unprocessable(
-                    "unknown-preset",
-                    format!("catalog {} version {version} has {e}", req.catalog),
-                )
-            })?;
+            learned = self.learned_presets(&entry, &req.catalog)?;
+            let preset = match compiled.catalog.preset(id) {
+                Ok(p) => p,
+                Err(e) => match learned.iter().find(|p| p.preset.id == *id) {
+                    Some(p) => &p.preset,
+                    None => {
+                        let ids: Vec<&str> = learned.iter().map(|p| p.preset.id.as_str()).collect();
+                        return Err(ApiError::unprocessable(
+                            "unknown-preset",
+                            format!(
+                                "catalog {} version {version} has {e}; learned presets: {}",
+                                req.catalog,
+                                if ids.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    ids.join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                },
+            };
             for name in &preset.choices {
                 let option = compiled.option(name).map_err(|e| {
                     ApiError::internal(format!("preset {id:?} names an unknown option: {e}"))
@@ -651,6 +675,58 @@ impl Service {
         ticket.commit(&self.limits)?;
         self.store.create_configuration(&record)?;
         Ok(state.to_json(&record))
+    }
+
+    /// The presets customers see for a published catalog: the manufacturer's, then those
+    /// learned from shared configurations (`configurator_core::presets`), biggest first.
+    pub fn presets(&self, id: &str) -> Result<Value, ApiError> {
+        let catalog = self.store.catalog(id)?.ok_or_else(|| unknown_catalog(id))?;
+        if catalog.latest == 0 {
+            return Err(unknown_catalog(id));
+        }
+        let entry = self.entry(id, catalog.latest)?;
+        let mut out: Vec<Value> = entry
+            .compiled
+            .catalog
+            .presets
+            .iter()
+            .map(|p| {
+                let mut v = json!(p);
+                v["learned"] = json!(false);
+                v
+            })
+            .collect();
+        for p in self.learned_presets(&entry, id)?.iter() {
+            let mut v = json!(p);
+            v["learned"] = json!(true);
+            out.push(v);
+        }
+        Ok(json!({ "catalog": id, "version": catalog.latest, "presets": out }))
+    }
+
+    /// Presets learned from the catalog's shared configurations, recomputed when they are
+    /// counted again.
+    fn learned_presets(
+        &self,
+        entry: &Entry,
+        catalog: &str,
+    ) -> Result<Arc<Vec<LearnedPreset>>, ApiError> {
+        let shared = self.shared_popularity(catalog)?;
+        if let Some((from, presets)) = entry.presets.lock().expect("presets lock").as_ref() {
+            if Arc::ptr_eq(from, &shared) {
+                return Ok(presets.clone());
+            }
+        }
+        let history = entry.history(&shared);
+        let mut effort = self.effort();
+        let presets = self
+            .with_session(entry, |s| {
+                learn_presets(s, &history, &LearnConfig::default(), &mut effort)
+            })
+            .map_err(ApiError::limit)?;
+        let presets = Arc::new(presets);
+        *entry.presets.lock().expect("presets lock") = Some((shared, presets.clone()));
+        Ok(presets)
     }
 
     fn configuration(&self, id: &str) -> Result<ConfigurationRecord, ApiError> {

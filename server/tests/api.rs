@@ -1190,3 +1190,121 @@ async fn guided_mode_profiles_presets_and_popularity() {
         "{lines:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learned_presets_come_from_shared_configurations() {
+    let dir = TempDir::new("learned");
+    let server = Server::start(dir.path(), &[]);
+    let c = Client::new(&server);
+    let presets = |body: &Value| -> Vec<(String, bool)> {
+        body["presets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap().to_string(),
+                    p["learned"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // Cold start: only the manufacturer's presets.
+    let (status, cold) = c.get("/api/catalogs/pc/presets", None).await;
+    assert_eq!(status, 200, "{cold}");
+    assert!(!presets(&cold).is_empty());
+    assert!(presets(&cold).iter().all(|(_, learned)| !learned), "{cold}");
+
+    // Two groups of customers share their configurations: white gaming builds and quiet
+    // office builds (and one customer does not share).
+    let share = |profile: &'static str, picks: &'static [&'static str], shared: bool| {
+        let c = &c;
+        async move {
+            let (status, s) = c
+                .post(
+                    "/api/configurations",
+                    json!({"catalog": "pc", "profile": profile}),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 201, "{s}");
+            let id = s["id"].as_str().unwrap().to_string();
+            for o in picks {
+                let (status, s) = c.choose(&id, o, "select").await;
+                assert_eq!(status, 200, "{s}");
+            }
+            let (status, body) = c
+                .raw(
+                    Method::PATCH,
+                    &format!("/api/configurations/{id}"),
+                    "application/json",
+                    json!({"shared": shared}).to_string(),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+    };
+    let white: &[&str] = &["case.o11_evo", "gpu.rtx5070"];
+    let quiet: &[&str] = &["gpu.integrated", "memory.vengeance_ddr5_32"];
+    for _ in 0..5 {
+        share("gaming", white, true).await;
+    }
+    for _ in 0..3 {
+        share("office", quiet, true).await;
+    }
+    share("office", &["case.o11_evo"], false).await;
+
+    let (status, warm) = c.get("/api/catalogs/pc/presets", None).await;
+    assert_eq!(status, 200, "{warm}");
+    let learned: Vec<&Value> = warm["presets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["learned"] == true)
+        .collect();
+    assert_eq!(learned.len(), 2, "{warm}");
+    let choices = |p: &Value| -> Vec<String> {
+        p["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(choices(learned[0]), vec!["case.o11_evo", "gpu.rtx5070"]);
+    assert_eq!(learned[0]["profile"], "gaming");
+    assert!((learned[0]["share"].as_f64().unwrap() - 5.0 / 8.0).abs() < 0.01);
+    assert_eq!(
+        choices(learned[1]),
+        vec!["gpu.integrated", "memory.vengeance_ddr5_32"]
+    );
+    assert_eq!(learned[1]["profile"], "office");
+    assert!(learned[0]["name"].as_str().unwrap().starts_with("Gaming"));
+
+    // A new customer starts from a learned preset: its choices and its profile apply.
+    let id = learned[0]["id"].as_str().unwrap();
+    let (status, s) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "preset": id}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 201, "{s}");
+    assert_eq!(s["profile"], "gaming");
+    assert_eq!(state(&s, "case.o11_evo"), "selected");
+    assert_eq!(state(&s, "gpu.rtx5070"), "selected");
+    // An unknown preset names the learned ones too.
+    let (status, bad) = c
+        .post(
+            "/api/configurations",
+            json!({"catalog": "pc", "preset": "learned-00000000"}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 422, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains(id), "{bad}");
+    let (status, _) = c.get("/api/catalogs/nope/presets", None).await;
+    assert_eq!(status, 404);
+}

@@ -372,3 +372,32 @@ fn simulate_replays_real_sales() {
     let err = fails(&["simulate", &car, "--targets", &bad, "--json"]);
     assert!(err.contains("no column"), "{err}");
 }
+
+#[test]
+fn presets_are_learned_from_real_sales() {
+    let car = catalog("car.toml");
+    let sales = path("../models/renault-br4cp/config_medium_filtered_head200.txt");
+    let args = ["presets", &car, "--history", &sales, "--max", "3", "--json"];
+    let v = ok_json(&args);
+    assert_eq!(v["sales"], 200);
+    let presets = v["presets"].as_array().unwrap();
+    assert!((1..=3).contains(&presets.len()), "{v}");
+    let shares: Vec<f64> = presets
+        .iter()
+        .map(|p| p["share"].as_f64().unwrap())
+        .collect();
+    assert!(shares.iter().all(|s| *s >= 0.1), "{shares:?}");
+    assert!(
+        shares.windows(2).all(|w| w[0] >= w[1]),
+        "biggest first: {shares:?}"
+    );
+    for p in presets {
+        assert!(p["id"].as_str().unwrap().starts_with("learned-"), "{p}");
+        assert!(!p["choices"].as_array().unwrap().is_empty(), "{p}");
+        // Bare values are named with their variable.
+        assert!(p["name"].as_str().unwrap().starts_with("Popular: v"), "{p}");
+    }
+    assert_eq!(ok_json(&args), v, "deterministic");
+    let err = fails(&["presets", &car, "--history", &sales, "--max", "0"]);
+    assert!(err.contains("--max"), "{err}");
+}

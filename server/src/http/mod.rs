@@ -43,6 +43,7 @@ pub fn routes() -> Vec<(&'static str, &'static str, MethodRouter<AppState>)> {
             get(get_version),
         ),
         ("get", "/api/catalogs/{id}/insights", get(insights)),
+        ("get", "/api/catalogs/{id}/presets", get(presets)),
         ("post", "/api/configurations", post(create_configuration)),
         ("get", "/api/configurations/{id}", get(get_configuration)),
         (
@@ -209,6 +210,13 @@ async fn get_version(
     run(s, move |s, _| s.get_version(&id, version))
         .await
         .map(Json)
+}
+
+async fn presets(
+    State(s): State<AppState>,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    run(s, move |s, _| s.presets(&id)).await.map(Json)
 }
 
 async fn insights(
