@@ -16,7 +16,10 @@
 //! products of earlier customers ([`History`], read conditionally on the customer's profile and
 //! choices), as the server does, starting cold from the manufacturer's defaults.
 //!
-//! Guided customer: picks its profile (one decision, when the catalog has profiles), then
+//! Guided customer: picks its profile (one decision, when the catalog has profiles), or instead
+//! a preset made for its profile (any preset, when the catalog has none) when everything the
+//! preset chooses is in its target, the one choosing most (one decision; presets are the
+//! manufacturer's plus those learned from the products shared so far, see `presets`). Then it
 //! answers the guide's questions until the default product matches the target on every visible
 //! group. An answer on the short list costs one decision; otherwise "show all" and the pick cost
 //! two. Baseline customer: answers every visible group in catalog order from the full list of
@@ -54,6 +57,10 @@ pub struct SimulationConfig {
     pub share_rate: f64,
     /// Popularity half-life, in customers.
     pub half_life: f64,
+    /// Customers may start from a preset (the manufacturer's, or one learned from the shared
+    /// products so far, relearned every [`RELEARN_EVERY`] customers) when everything it chooses
+    /// is in their target; picking it is one decision (instead of picking the needs profile).
+    pub presets: bool,
     pub time_limit_secs: f64,
 }
 
@@ -69,6 +76,7 @@ impl Default for SimulationConfig {
             style_skew: 1.0,
             share_rate: 0.5,
             half_life: 500.0,
+            presets: true,
             time_limit_secs: 10.0,
         }
     }
@@ -90,7 +98,13 @@ pub struct SimulationReport {
     /// Mean number of visible groups where the first default product differs from the target:
     /// a lower bound on the questions any question-driven guide needs.
     pub mean_default_misses: f64,
+    /// Share of customers who started from a preset.
+    pub preset_rate: f64,
 }
+
+/// Customers between two learnings of presets from the shared products (the server relearns
+/// when it recounts shared configurations).
+pub const RELEARN_EVERY: usize = 10;
 
 /// A target product: for each visible group (catalog order), the options it contains.
 pub type Target = Vec<Vec<OptionIdx>>;
@@ -310,7 +324,7 @@ struct Outcome {
 fn guided(
     c: &Compiled,
     session: &mut Session,
-    (history, profile): (&History, Option<&crate::catalog::Profile>),
+    (history, profile, start): (&History, Option<&crate::catalog::Profile>, &[Choice]),
     milp_too_slow: &mut bool,
     target: &Target,
     config: &SimulationConfig,
@@ -319,16 +333,17 @@ fn guided(
     let groups = visible_groups(c);
     let mut out = Outcome {
         misses: 0,
-        decisions: usize::from(!c.catalog.profiles.is_empty()),
+        // Picking the needs profile, or a preset (which carries one).
+        decisions: usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
         answers: 0,
         show_all: 0,
         max_shown: 0,
         dead_ends: 0,
         finished: false,
     };
-    let mut choices: Vec<Choice> = Vec::new();
+    let mut choices: Vec<Choice> = start.to_vec();
     let mut anchor: Vec<OptionIdx> = Vec::new();
-    for _ in 0..=groups.len() + 1 {
+    for round in 0..=groups.len() + 1 {
         let popularity =
             history.popularity(c.n_options(), profile.map(|p| p.id.as_str()), &choices);
         let mut guide = Guide::new(c, profile, Some(&popularity));
@@ -347,7 +362,7 @@ fn guided(
             .filter(|(_, x)| **x)
             .map(|(o, _)| o)
             .collect();
-        if choices.is_empty() {
+        if round == 0 {
             out.misses = now.iter().zip(target).filter(|(a, b)| a != b).count();
         }
         if now == *target {
@@ -387,6 +402,31 @@ fn guided(
         choices.extend(answer(c, g, wanted));
     }
     Ok(out)
+}
+
+/// The preset a customer starts from: one made for its needs profile (any, when the catalog has
+/// no profiles) that chooses only options of its target, the one choosing most; its choices.
+fn start_from(
+    c: &Compiled,
+    presets: &[crate::catalog::Preset],
+    profile: Option<&crate::catalog::Profile>,
+    target: &Target,
+) -> Vec<Choice> {
+    let wanted: Vec<OptionIdx> = target.iter().flatten().copied().collect();
+    let mut best: Vec<OptionIdx> = Vec::new();
+    for p in presets {
+        if !c.catalog.profiles.is_empty() && p.profile.as_deref() != profile.map(|p| p.id.as_str())
+        {
+            continue;
+        }
+        let options: Option<Vec<OptionIdx>> = p.choices.iter().map(|n| c.index.find(n)).collect();
+        if let Some(options) = options {
+            if options.iter().all(|o| wanted.contains(o)) && options.len() > best.len() {
+                best = options;
+            }
+        }
+    }
+    best.into_iter().map(Choice::select).collect()
 }
 
 fn baseline(
@@ -436,7 +476,10 @@ pub fn simulate(
         show_all_rate: 0.0,
         unfinished: 0,
         mean_default_misses: 0.0,
+        preset_rate: 0.0,
     };
+    let mut presets: Vec<crate::catalog::Preset> = Vec::new();
+    let mut from_presets = 0usize;
     let mut misses = Vec::new();
     let (mut answers, mut show_all) = (0usize, 0usize);
     let taste = taste_weights(c, config.taste_skew, &mut rng);
@@ -476,10 +519,22 @@ pub fn simulate(
                 t
             }
         };
+        if config.presets && i % RELEARN_EVERY == 0 {
+            presets = c.catalog.presets.clone();
+            let learnt = crate::presets::learn_presets(
+                &mut session,
+                &learned,
+                &crate::presets::LearnConfig::default(),
+                &mut effort,
+            )?;
+            presets.extend(learnt.into_iter().map(|p| p.preset));
+        }
+        let start = start_from(c, &presets, profile, &target);
+        from_presets += usize::from(!start.is_empty());
         let o = guided(
             c,
             &mut session,
-            (&learned, profile),
+            (&learned, profile, &start),
             &mut milp_too_slow,
             &target,
             config,
@@ -519,6 +574,11 @@ pub fn simulate(
         0.0
     } else {
         sorted[((sorted.len() as f64 * 0.9).ceil() as usize).clamp(1, sorted.len()) - 1]
+    };
+    report.preset_rate = if report.customers == 0 {
+        0.0
+    } else {
+        round2(from_presets as f64 / report.customers as f64)
     };
     report.show_all_rate = if answers == 0 {
         0.0

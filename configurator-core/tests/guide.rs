@@ -426,3 +426,49 @@ fn no_dead_ends_on_random_catalogs() {
         assert!(r.max_options_shown <= 3);
     }
 }
+
+#[test]
+fn customers_start_from_a_learned_preset_that_matches_their_target() {
+    // Without needs profiles, so the learned presets (made with none) are for everybody.
+    let source = LAPTOP.split("[[profiles]]").next().unwrap();
+    let c = Arc::new(configurator_core::load(source, Format::Toml).expect("usable catalog"));
+    let target = |names: &[&str]| -> Vec<Vec<usize>> {
+        ["cpu", "chassis", "colour", "keyboard"]
+            .iter()
+            .map(|g| {
+                names
+                    .iter()
+                    .filter(|n| n.starts_with(&format!("{g}.")))
+                    .map(|n| idx(&c, n))
+                    .collect()
+            })
+            .collect()
+    };
+    // Three tastes; the most popular option of each group makes a laptop nobody bought.
+    let german = target(&["cpu.fast", "chassis.light", "colour.black", "keyboard.de"]);
+    let pink = target(&["cpu.basic", "chassis.light", "colour.pink", "keyboard.us"]);
+    let long = target(&[
+        "cpu.basic",
+        "chassis.big_battery",
+        "colour.silver",
+        "keyboard.us",
+    ]);
+    let sales = [vec![german; 4], vec![pink; 3], vec![long; 3]].concat();
+    let history = configurator_core::simulate::history_of(&sales);
+    let config = SimulationConfig {
+        customers: 10,
+        ..SimulationConfig::default()
+    };
+    let with = simulate(c.clone(), &config, Some(&history), Some(&sales)).unwrap();
+    // Every customer finds the preset of its cluster: one decision, nothing left to ask.
+    assert_eq!(with.preset_rate, 1.0, "{with:?}");
+    assert_eq!(with.mean_decisions, 1.0, "{with:?}");
+    assert_eq!((with.dead_ends, with.unfinished), (0, 0));
+    let config = SimulationConfig {
+        presets: false,
+        ..config
+    };
+    let without = simulate(c, &config, Some(&history), Some(&sales)).unwrap();
+    assert_eq!(without.preset_rate, 0.0);
+    assert!(without.mean_decisions > 1.0, "{without:?}");
+}

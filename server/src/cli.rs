@@ -109,6 +109,10 @@ enum Command {
         /// others are learned from.
         #[arg(long, value_name = "FILE")]
         targets: Option<String>,
+        /// Customers never start from a preset (by default they take the manufacturer's or a
+        /// learned one when everything it chooses is in their target).
+        #[arg(long)]
+        no_presets: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -243,11 +247,12 @@ pub fn run() -> ExitCode {
             k,
             history,
             targets,
+            no_presets,
             json,
             limits,
         } => simulate(
             &model,
-            (customers, seed, k),
+            (customers, seed, k, !no_presets),
             (history.as_deref(), targets.as_deref()),
             json,
             limits,
@@ -850,7 +855,7 @@ fn presets(
 
 fn simulate(
     path: &str,
-    (customers, seed, k): (usize, u64, usize),
+    (customers, seed, k, presets): (usize, u64, usize, bool),
     (history, targets): (Option<&str>, Option<&str>),
     json: bool,
     limits: Limits,
@@ -885,6 +890,7 @@ fn simulate(
         customers,
         seed,
         k,
+        presets,
         time_limit_secs: limits.time_limit,
         ..Default::default()
     };
