@@ -1170,15 +1170,7 @@ async fn guided_mode_profiles_presets_and_popularity() {
         let id = c.new_configuration("pc").await;
         let (status, s) = c.choose(&id, "case.o11_evo", "select").await;
         assert_eq!(status, 200, "{s}");
-        let (status, body) = c
-            .raw(
-                Method::PATCH,
-                &format!("/api/configurations/{id}"),
-                "application/json",
-                json!({"shared": true}).to_string(),
-                None,
-            )
-            .await;
+        let (status, body) = c.share(&id, true).await;
         assert_eq!(status, 200, "{body}");
     }
     let (_, after) = c
@@ -1233,15 +1225,7 @@ async fn learned_presets_come_from_shared_configurations() {
                 let (status, s) = c.choose(&id, o, "select").await;
                 assert_eq!(status, 200, "{s}");
             }
-            let (status, body) = c
-                .raw(
-                    Method::PATCH,
-                    &format!("/api/configurations/{id}"),
-                    "application/json",
-                    json!({"shared": shared}).to_string(),
-                    None,
-                )
-                .await;
+            let (status, body) = c.share(&id, shared).await;
             assert_eq!(status, 200, "{body}");
         }
     };

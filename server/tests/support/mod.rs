@@ -204,6 +204,18 @@ impl Client {
         .await
     }
 
+    /// `PATCH`es a configuration's `shared` flag (opting in or out of popularity).
+    pub async fn share(&self, config: &str, shared: bool) -> (u16, Value) {
+        self.raw(
+            reqwest::Method::PATCH,
+            &format!("/api/configurations/{config}"),
+            "application/json",
+            serde_json::json!({ "shared": shared }).to_string(),
+            None,
+        )
+        .await
+    }
+
     pub async fn new_configuration(&self, catalog: &str) -> String {
         let (status, body) = self
             .post(
