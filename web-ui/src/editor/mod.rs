@@ -1,130 +1,95 @@
-//! The manufacturer's catalog editor: groups, options (with price and attributes) and rules of
-//! the draft, with a live lint computed in the page by the core (`lint.rs`) after every edit;
-//! save (`PUT`), publish (`PUT` then `POST .../publish`; the server's lint report on refusal),
-//! replace the draft from a file, and the insights charts.
+//! The manufacturer's catalog editor over the draft: the catalog's questions (groups) with
+//! their options (price, vendor, attributes, default), rules as text or compatibility tables
+//! (an editable grid), attribute declarations (type, unit, `better` direction), vendors, needs
+//! profiles and presets. After every edit the page lints the draft with the core (`lint.rs`).
+//! Save (`PUT`), publish (`PUT` then `POST .../publish`; the server's lint report on refusal),
+//! replace the draft from a file, and the insights charts (`view=insights`).
+//!
+//! `model.rs` applies the edits to the catalog model; `sections.rs` draws the forms of the
+//! attributes, vendors, profiles, presets and tables.
+
+mod model;
+mod sections;
 
 use crate::api::{self, ApiError, Insights};
 use crate::app::ErrorBanner;
-use crate::charts::bars;
+use crate::charts::{bars, Bar};
 use crate::lint::{describe, lint, LintView};
 use crate::manage::{read_file, FileImport};
-use configurator_core::catalog::{Catalog, Group, GroupKind, OptionDef, Rule, TableDef, Value};
-use configurator_core::{Decimal, Diagnostic};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::route::{Link, Route, View};
+use configurator_core::catalog::{Catalog, Group, Rule};
+use configurator_core::Diagnostic;
+use model::{attributes_of, attributes_text, Attributes, Field, Part};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use yew::prelude::*;
+
+thread_local! {
+    /// Drafts with unsaved changes whose editor was left (another screen, back button): they
+    /// come back when the editor of the catalog opens again in this page.
+    static UNSAVED: RefCell<HashMap<String, Catalog>> = RefCell::new(HashMap::new());
+}
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub token: String,
     pub id: String,
-    pub on_back: Callback<()>,
+    #[prop_or_default]
+    pub view: View,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-pub enum Tab {
-    Edit,
-    Insights,
-}
-
-/// A field of the catalog edited by an input.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Field {
-    CatalogName,
-    CatalogDescription,
-    GroupId(usize),
-    GroupName(usize),
-    GroupKind(usize),
-    GroupMin(usize),
-    GroupMax(usize),
-    OptionId(usize, usize),
-    OptionName(usize, usize),
-    OptionPrice(usize, usize),
-    OptionAttributes(usize, usize),
-    RuleId(usize),
-    RuleDescription(usize),
-    RuleText(usize),
-    RuleTable(usize),
+/// A part of the form that opens and closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    Group(usize),
+    Attributes,
+    Vendors,
+    Profiles,
+    Presets,
 }
 
 pub enum Msg {
     Loaded(Result<api::CatalogDoc, ApiError>),
     Edit(Field, String),
-    AddGroup,
-    RemoveGroup(usize),
-    ToggleGroup(usize),
-    AddOption(usize),
-    RemoveOption(usize, usize),
-    AddRule,
-    RemoveRule(usize),
+    Add(Part),
+    Remove(Part, usize),
+    /// The option chosen in the "add" list of a profile's preferences or a preset's choices.
+    Pick(Part, String),
+    /// A profile's weight on an attribute that cannot be weighted.
+    RemoveWeight(usize, String),
+    Toggle(Section),
     Save,
     Saved(Result<serde_json::Value, ApiError>),
     Publish,
     Published(Result<serde_json::Value, ApiError>),
     Replace(web_sys::File),
     Replaced(Result<serde_json::Value, ApiError>),
-    ShowTab(Tab),
+    /// Forget the unsaved changes kept from an earlier visit: the server's draft again.
+    Discard,
     Insights(Result<Insights, ApiError>),
     Dismiss,
 }
 
 pub struct Editor {
     catalog: Option<Catalog>,
+    /// The attribute declarations in the order shown (see `model::Attributes`).
+    attrs: Attributes,
     latest: Option<u32>,
     lint: Option<LintView>,
-    /// Texts being typed that do not parse yet (attributes, tables), with their error.
+    /// Texts being typed that do not parse yet (numbers, attributes), with their error.
     raw: BTreeMap<Field, (String, Option<String>)>,
-    open_groups: BTreeSet<usize>,
+    picks: BTreeMap<Part, String>,
+    open: BTreeSet<Section>,
     dirty: bool,
     busy: bool,
     /// The server refused to publish: its lint report (diagnostics).
     refused: Option<Vec<serde_json::Value>>,
     message: Option<String>,
     error: Option<ApiError>,
-    tab: Tab,
     insights: Option<Insights>,
 }
 
-/// An option's attributes as the inside of a TOML inline table: `socket = "AM5", tdp_w = 65`.
-fn attributes_text(a: &BTreeMap<String, Value>) -> String {
-    a.iter()
-        .map(|(k, v)| {
-            let key = if !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                k.clone()
-            } else {
-                serde_json::to_string(k).unwrap_or_default()
-            };
-            let value = match v {
-                Value::Number(d) => d.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Str(s) => serde_json::to_string(s).unwrap_or_default(),
-            };
-            format!("{key} = {value}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn parse_attributes(text: &str) -> Result<BTreeMap<String, Value>, String> {
-    #[derive(serde::Deserialize)]
-    struct Wrap {
-        a: BTreeMap<String, Value>,
-    }
-    if text.contains('\n') {
-        return Err("write the attributes on one line".into());
-    }
-    toml::from_str::<Wrap>(&format!("a = {{ {text} }}"))
-        .map(|w| w.a)
-        .map_err(|e| format!("attributes: {}", e.message()))
-}
-
-fn table_text(t: &TableDef) -> String {
-    serde_json::to_string(t).unwrap_or_default()
-}
-
-fn dom_id(prefix: &str, parts: &[usize]) -> String {
+pub fn dom_id(prefix: &str, parts: &[usize]) -> String {
     let mut s = prefix.to_string();
     for p in parts {
         s.push_str(&format!("-{p}"));
@@ -132,7 +97,7 @@ fn dom_id(prefix: &str, parts: &[usize]) -> String {
     s
 }
 
-fn input_value(e: &InputEvent) -> String {
+pub fn input_value(e: &InputEvent) -> String {
     use wasm_bindgen::JsCast;
     let t = e.target();
     if let Some(i) = t
@@ -162,6 +127,20 @@ fn caret(text: &str, d: &Diagnostic) -> Html {
     html! { <pre class="caret" aria-hidden="true">{ format!("{line}\n{pad}^") }</pre> }
 }
 
+/// Fields whose text is kept as typed (numbers and attribute tables print differently from
+/// how they are typed, and may not parse yet).
+fn keeps_text(f: Field) -> bool {
+    matches!(
+        f,
+        Field::GroupMin(_)
+            | Field::GroupMax(_)
+            | Field::OptionPrice(..)
+            | Field::OptionAttributes(..)
+            | Field::ProfileBudget(_)
+            | Field::ProfileWeight(..)
+    )
+}
+
 impl Component for Editor {
     type Message = Msg;
     type Properties = Props;
@@ -170,19 +149,36 @@ impl Component for Editor {
         let (token, id) = (ctx.props().token.clone(), ctx.props().id.clone());
         ctx.link()
             .send_future(async move { Msg::Loaded(api::catalog_as(&token, &id).await) });
+        if ctx.props().view == View::Insights {
+            load_insights(ctx);
+        }
         Editor {
             catalog: None,
+            attrs: Vec::new(),
             latest: None,
             lint: None,
             raw: BTreeMap::new(),
-            open_groups: BTreeSet::new(),
+            picks: BTreeMap::new(),
+            open: BTreeSet::new(),
             dirty: false,
             busy: false,
             refused: None,
             message: None,
             error: None,
-            tab: Tab::Edit,
             insights: None,
+        }
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Props) -> bool {
+        if ctx.props().view == View::Insights && old.view != View::Insights {
+            load_insights(ctx);
+        }
+        true
+    }
+
+    fn destroy(&mut self, ctx: &Context<Self>) {
+        if let (true, Some(c)) = (self.dirty, self.catalog.take()) {
+            UNSAVED.with(|u| u.borrow_mut().insert(ctx.props().id.clone(), c));
         }
     }
 
@@ -190,10 +186,21 @@ impl Component for Editor {
         match msg {
             Msg::Loaded(Ok(doc)) => {
                 self.latest = doc.latest;
+                let kept = UNSAVED.with(|u| u.borrow_mut().remove(&ctx.props().id));
                 match doc.draft.map(serde_json::from_value::<Catalog>).transpose() {
                     Ok(Some(c)) => {
+                        if kept.is_some() {
+                            self.dirty = true;
+                            self.message = Some(
+                                "Your unsaved changes from before are back: save or publish them, or discard them."
+                                    .into(),
+                            );
+                        }
+                        let c = kept.unwrap_or(c);
+                        self.attrs = attributes_of(&c);
                         self.catalog = Some(c);
                         self.raw.clear();
+                        self.picks.clear();
                         self.relint();
                     }
                     Ok(None) => self.error = Some(ApiError::local(
@@ -207,76 +214,78 @@ impl Component for Editor {
             }
             Msg::Loaded(Err(e)) => self.error = Some(e),
             Msg::Edit(field, value) => {
-                self.edit(field, value);
-                self.dirty = true;
-                self.message = None;
-                self.relint();
-            }
-            Msg::AddGroup => {
-                if let Some(c) = &mut self.catalog {
-                    let n = c.groups.len() + 1;
-                    c.groups.push(Group {
-                        id: format!("group{n}"),
-                        name: format!("New question {n}"),
-                        kind: GroupKind::Visible,
-                        min: 1,
-                        max: 1,
-                        description: None,
-                        default: None,
-                        options: vec![new_option(1)],
-                    });
-                    self.open_groups.insert(c.groups.len() - 1);
-                }
-                self.structural();
-            }
-            Msg::RemoveGroup(g) => {
-                if let Some(c) = &mut self.catalog {
-                    if g < c.groups.len() {
-                        c.groups.remove(g);
+                let Some(c) = &mut self.catalog else {
+                    return false;
+                };
+                match model::edit(c, &mut self.attrs, field, value.clone()) {
+                    Ok(()) if keeps_text(field) => {
+                        self.raw.insert(field, (value, None));
+                    }
+                    Ok(()) => {
+                        self.raw.remove(&field);
+                    }
+                    Err(e) => {
+                        self.raw.insert(field, (value, Some(e)));
                     }
                 }
-                self.open_groups.clear();
-                self.structural();
+                self.changed_draft();
             }
-            Msg::ToggleGroup(g) => {
-                if !self.open_groups.remove(&g) {
-                    self.open_groups.insert(g);
-                }
-            }
-            Msg::AddOption(g) => {
-                if let Some(group) = self.catalog.as_mut().and_then(|c| c.groups.get_mut(g)) {
-                    let n = group.options.len() + 1;
-                    group.options.push(new_option(n));
-                }
-                self.structural();
-            }
-            Msg::RemoveOption(g, o) => {
-                if let Some(group) = self.catalog.as_mut().and_then(|c| c.groups.get_mut(g)) {
-                    if o < group.options.len() {
-                        group.options.remove(o);
+            Msg::Add(part) => {
+                let Some(c) = &mut self.catalog else {
+                    return false;
+                };
+                let pick = match part {
+                    Part::Prefer(p) => self.picks.remove(&part).or_else(|| {
+                        sections::addable(c, &c.profiles[p].prefer)
+                            .into_iter()
+                            .next()
+                    }),
+                    Part::Choice(p) => self.picks.remove(&part).or_else(|| {
+                        sections::addable(c, &c.presets[p].choices)
+                            .into_iter()
+                            .next()
+                    }),
+                    _ => None,
+                };
+                model::add(c, &mut self.attrs, part, pick);
+                match part {
+                    Part::Group => {
+                        self.open.insert(Section::Group(c.groups.len() - 1));
                     }
-                }
-                self.structural();
-            }
-            Msg::AddRule => {
-                if let Some(c) = &mut self.catalog {
-                    let n = c.rules.len() + 1;
-                    c.rules.push(Rule {
-                        id: format!("rule{n}"),
-                        description: String::new(),
-                        rule: Some(String::new()),
-                        table: None,
-                    });
-                }
-                self.structural();
-            }
-            Msg::RemoveRule(r) => {
-                if let Some(c) = &mut self.catalog {
-                    if r < c.rules.len() {
-                        c.rules.remove(r);
+                    Part::Profile => {
+                        self.open.insert(Section::Profiles);
                     }
+                    Part::Preset => {
+                        self.open.insert(Section::Presets);
+                    }
+                    _ => {}
                 }
                 self.structural();
+            }
+            Msg::Remove(part, i) => {
+                let Some(c) = &mut self.catalog else {
+                    return false;
+                };
+                model::remove(c, &mut self.attrs, part, i);
+                if part == Part::Group {
+                    self.open.retain(|s| !matches!(s, Section::Group(_)));
+                }
+                self.structural();
+            }
+            Msg::Pick(part, v) => {
+                self.picks.insert(part, v);
+                return false;
+            }
+            Msg::RemoveWeight(p, attr) => {
+                if let Some(profile) = self.catalog.as_mut().and_then(|c| c.profiles.get_mut(p)) {
+                    profile.weights.remove(&attr);
+                }
+                self.structural();
+            }
+            Msg::Toggle(s) => {
+                if !self.open.remove(&s) {
+                    self.open.insert(s);
+                }
             }
             Msg::Save | Msg::Publish => {
                 let publish = matches!(msg, Msg::Publish);
@@ -307,6 +316,7 @@ impl Component for Editor {
                 }
             }
             Msg::Published(r) => {
+                // Publishing saved the draft first, whether it was published or refused.
                 self.busy = false;
                 self.dirty = false;
                 match r {
@@ -337,26 +347,25 @@ impl Component for Editor {
                 self.busy = false;
                 match r {
                     Ok(v) => {
-                        self.message = Some("The draft was replaced by the file.".into());
+                        self.dirty = false;
                         ctx.link()
                             .send_message(Msg::Loaded(serde_json::from_value(v).map_err(|e| {
                                 ApiError::local(format!(
                                     "The server's answer could not be read: {e}"
                                 ))
                             })));
-                        self.dirty = false;
+                        self.message = Some("The draft was replaced by the file.".into());
                     }
                     Err(e) => self.refuse(e),
                 }
             }
-            Msg::ShowTab(tab) => {
-                self.tab = tab;
-                if tab == Tab::Insights {
-                    let (token, id) = (ctx.props().token.clone(), ctx.props().id.clone());
-                    ctx.link().send_future(async move {
-                        Msg::Insights(api::insights(&token, &id).await)
-                    });
-                }
+            Msg::Discard => {
+                self.dirty = false;
+                self.message = None;
+                self.catalog = None;
+                let (token, id) = (ctx.props().token.clone(), ctx.props().id.clone());
+                ctx.link()
+                    .send_future(async move { Msg::Loaded(api::catalog_as(&token, &id).await) });
             }
             Msg::Insights(r) => match r {
                 Ok(i) => self.insights = Some(i),
@@ -374,44 +383,51 @@ impl Component for Editor {
                     on_dismiss={ctx.link().callback(|_| Msg::Dismiss)} />
             }
         });
-        let back = ctx.props().on_back.reform(|_: MouseEvent| ());
+        let back = html! {
+            <Link to={Route::Manage { open: None, view: View::Edit }} class="back">{ "← Your catalogs" }</Link>
+        };
         let Some(c) = &self.catalog else {
             return html! {
                 <>
                     { for banner }
-                    <button class="link" onclick={back}>{ "← Your catalogs" }</button>
+                    { back }
                     <p class="loading" aria-live="polite">{ "Loading the catalog…" }</p>
                 </>
             };
         };
-        let tab = |t: Tab, label: &str, id: &str| {
+        let view = ctx.props().view;
+        let tab = |v: View, label: &str, id: &str| {
+            let to = Route::Manage {
+                open: Some(ctx.props().id.clone()),
+                view: v,
+            };
             html! {
-                <button role="tab" id={id.to_string()} aria-selected={(self.tab == t).to_string()}
-                    class={classes!("tab", (self.tab == t).then_some("active"))}
-                    onclick={ctx.link().callback(move |_| Msg::ShowTab(t))}>{ label }</button>
+                <Link to={to} id={AttrValue::from(id.to_string())} current={view == v}
+                    class={classes!("tab", (view == v).then_some("active"))}>{ label }</Link>
             }
         };
         html! {
             <>
                 { for banner }
-                <div class="editor" data-catalog={c.id.clone()} data-busy={self.busy.to_string()}>
-                    <button class="link" onclick={back}>{ "← Your catalogs" }</button>
+                <div class="editor" data-catalog={c.id.clone()} data-busy={self.busy.to_string()}
+                    data-dirty={self.dirty.to_string()}>
+                    { back }
                     <h1>{ format!("{} ({})", c.name, c.id) }</h1>
                     <p class="hint">
                         { match self.latest { Some(v) => format!("Published version {v}. "), None => "Not published yet. ".into() } }
                         { if self.dirty { "Unsaved changes." } else { "" } }
                     </p>
-                    <div role="tablist" aria-label="Catalog" class="tabs">
-                        { tab(Tab::Edit, "Edit", "tab-edit") }
-                        { tab(Tab::Insights, "Insights", "tab-insights") }
-                    </div>
-                    if self.tab == Tab::Edit {
+                    <nav aria-label="Catalog views" class="tabs">
+                        { tab(View::Edit, "Edit", "tab-edit") }
+                        { tab(View::Insights, "Insights", "tab-insights") }
+                    </nav>
+                    if view == View::Edit {
                         <div class="edit-layout">
                             <div class="edit-main">{ self.form(ctx, c) }</div>
-                            <aside class="lint-panel" aria-labelledby="lint-title">{ self.lint_panel(ctx) }</aside>
+                            <aside class="lint-panel" aria-labelledby="lint-title">{ self.lint_panel() }</aside>
                         </div>
                     } else {
-                        { self.insights_view() }
+                        { self.insights_view(c) }
                     }
                 </div>
             </>
@@ -419,41 +435,39 @@ impl Component for Editor {
     }
 }
 
-fn new_option(n: usize) -> OptionDef {
-    OptionDef {
-        id: format!("option{n}"),
-        name: format!("Option {n}"),
-        vendor: None,
-        price: Decimal::from_raw(0),
-        description: None,
-        attributes: BTreeMap::new(),
-    }
+fn load_insights(ctx: &Context<Editor>) {
+    let (token, id) = (ctx.props().token.clone(), ctx.props().id.clone());
+    ctx.link()
+        .send_future(async move { Msg::Insights(api::insights(&token, &id).await) });
 }
 
 impl Editor {
     fn relint(&mut self) {
-        let raw_errors = self.raw.values().any(|(_, e)| e.is_some());
         self.lint = self.catalog.as_ref().map(lint);
-        if raw_errors {
-            if let Some(l) = &mut self.lint {
-                for (text, e) in self.raw.values() {
-                    if let Some(e) = e {
-                        l.errors.push(configurator_core::Diagnostic::error(
-                            "malformed",
-                            format!("{e} (in “{text}”)"),
-                        ));
-                    }
+        if let Some(l) = &mut self.lint {
+            for (text, e) in self.raw.values() {
+                if let Some(e) = e {
+                    l.errors
+                        .push(Diagnostic::error("malformed", format!("{e} (in “{text}”)")));
                 }
             }
+            for p in model::attribute_problems(&self.attrs) {
+                l.errors.push(Diagnostic::error("bad-attribute", p));
+            }
         }
+    }
+
+    fn changed_draft(&mut self) {
+        self.dirty = true;
+        self.message = None;
+        self.relint();
     }
 
     /// After adding or removing parts, indices move: forget texts still being typed.
     fn structural(&mut self) {
         self.raw.clear();
-        self.dirty = true;
-        self.message = None;
-        self.relint();
+        self.picks.clear();
+        self.changed_draft();
     }
 
     fn refuse(&mut self, e: ApiError) {
@@ -467,60 +481,31 @@ impl Editor {
         }
     }
 
-    fn edit(&mut self, field: Field, v: String) {
-        let Some(c) = &mut self.catalog else { return };
-        let num = |s: &str| s.trim().parse::<u32>().ok();
-        match field {
-            Field::CatalogName => c.name = v,
-            Field::CatalogDescription => c.description = (!v.is_empty()).then_some(v),
-            Field::GroupId(g) => c.groups[g].id = v,
-            Field::GroupName(g) => c.groups[g].name = v,
-            Field::GroupKind(g) => {
-                c.groups[g].kind = if v == "infrastructure" {
-                    GroupKind::Infrastructure
-                } else {
-                    GroupKind::Visible
-                }
-            }
-            Field::GroupMin(g) => {
-                if let Some(n) = num(&v) {
-                    c.groups[g].min = n
-                }
-            }
-            Field::GroupMax(g) => {
-                if let Some(n) = num(&v) {
-                    c.groups[g].max = n
-                }
-            }
-            Field::OptionId(g, o) => c.groups[g].options[o].id = v,
-            Field::OptionName(g, o) => c.groups[g].options[o].name = v,
-            Field::OptionPrice(g, o) => {
-                if let Some(d) = Decimal::parse(v.trim()) {
-                    c.groups[g].options[o].price = d;
-                }
-            }
-            Field::OptionAttributes(g, o) => match parse_attributes(&v) {
-                Ok(a) => {
-                    c.groups[g].options[o].attributes = a;
-                    self.raw.insert(field, (v, None));
-                }
-                Err(e) => {
-                    self.raw.insert(field, (v, Some(e)));
-                }
-            },
-            Field::RuleId(r) => c.rules[r].id = v,
-            Field::RuleDescription(r) => c.rules[r].description = v,
-            Field::RuleText(r) => c.rules[r].rule = Some(v),
-            Field::RuleTable(r) => match serde_json::from_str::<TableDef>(&v) {
-                Ok(t) => {
-                    c.rules[r].table = Some(t);
-                    self.raw.insert(field, (v, None));
-                }
-                Err(e) => {
-                    self.raw.insert(field, (v, Some(format!("table: {e}"))));
-                }
-            },
-        }
+    /// The text an input shows: as typed when it is being typed, else the catalog's value.
+    fn shown(&self, field: Field, value: String) -> String {
+        self.raw
+            .get(&field)
+            .map(|(t, _)| t.clone())
+            .unwrap_or(value)
+    }
+
+    /// The problem of a text that does not parse, if any.
+    fn raw_error(&self, field: Field) -> Option<String> {
+        self.raw.get(&field).and_then(|(_, e)| e.clone())
+    }
+
+    /// Lint errors whose message is about a part (`profile gaming`, `attribute vram_gb`, ...).
+    fn errors_about(&self, prefix: &str) -> Vec<String> {
+        self.lint
+            .iter()
+            .flat_map(|l| l.errors.iter())
+            .filter(|d| {
+                d.message
+                    .strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with([' ', ':']))
+            })
+            .map(describe)
+            .collect()
     }
 
     fn text_input(
@@ -531,12 +516,61 @@ impl Editor {
         label: &str,
         value: String,
     ) -> Html {
+        let error = self.raw_error(field);
+        let err_id = format!("{id}-error");
         html! {
             <label class="field" for={id.clone()}>
                 <span>{ label }</span>
-                <input id={id} type="text" value={value}
+                <input id={id} type="text" value={self.shown(field, value)}
+                    aria-invalid={error.is_some().then_some("true")}
+                    aria-describedby={error.is_some().then(|| err_id.clone())}
                     oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+                if let Some(e) = error { <span class="error-text" id={err_id}>{ e }</span> }
             </label>
+        }
+    }
+
+    /// A select of `(value, label)` choices; a current value not among them is kept (shown as
+    /// unknown) so that nothing is lost before the manufacturer fixes it.
+    fn select(
+        &self,
+        ctx: &Context<Self>,
+        field: Field,
+        id: String,
+        label: Html,
+        current: &str,
+        choices: &[(String, String)],
+    ) -> Html {
+        let unknown = !choices.iter().any(|(v, _)| v == current);
+        html! {
+            <label class="field" for={id.clone()}>
+                <span>{ label }</span>
+                { self.bare_select(ctx, field, id, None, current, choices, unknown) }
+            </label>
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn bare_select(
+        &self,
+        ctx: &Context<Self>,
+        field: Field,
+        id: String,
+        aria_label: Option<String>,
+        current: &str,
+        choices: &[(String, String)],
+        unknown: bool,
+    ) -> Html {
+        html! {
+            <select id={id} aria-label={aria_label}
+                oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}>
+                if unknown {
+                    <option value={current.to_string()} selected=true>{ format!("{current} (unknown)") }</option>
+                }
+                { for choices.iter().map(|(v, l)| html! {
+                    <option value={v.clone()} selected={v == current}>{ l }</option>
+                }) }
+            </select>
         }
     }
 
@@ -560,20 +594,31 @@ impl Editor {
                 .and_then(|f| f.get(0))
                 .map(Msg::Replace)
         });
+        let kept = self.dirty
+            && self
+                .message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("Your unsaved changes"));
         html! {
             <>
                 <section class="card" aria-labelledby="catalog-title">
                     <h2 id="catalog-title">{ "Catalog" }</h2>
-                    { self.text_input(ctx, Field::CatalogName, "catalog-name".into(), "Name", c.name.clone()) }
+                    <div class="fields">
+                        { self.text_input(ctx, Field::CatalogName, "catalog-name".into(), "Name", c.name.clone()) }
+                        { self.text_input(ctx, Field::Currency, "catalog-currency".into(), "Currency", c.currency.clone()) }
+                    </div>
                     { self.text_input(ctx, Field::CatalogDescription, "catalog-description".into(), "Description", c.description.clone().unwrap_or_default()) }
                     <div class="row actions-row">
                         <button id="save-draft" disabled={self.busy} onclick={ctx.link().callback(|_| Msg::Save)}>{ "Save draft" }</button>
                         <button id="publish" class="primary" disabled={self.busy} onclick={ctx.link().callback(|_| Msg::Publish)}>{ "Publish" }</button>
-                        <label class="file">
-                            <span>{ "Replace the draft from a file (TOML, JSON or UVL)" }</span>
-                            <input id="replace-file" type="file" accept=".toml,.json,.uvl" onchange={on_replace} disabled={self.busy} />
-                        </label>
+                        if kept {
+                            <button id="discard" class="link" onclick={ctx.link().callback(|_| Msg::Discard)}>{ "Discard the unsaved changes" }</button>
+                        }
                     </div>
+                    <label class="file" for="replace-file">
+                        <span>{ "Replace the draft from a file (TOML, JSON or UVL)" }</span>
+                    </label>
+                    <input id="replace-file" type="file" accept=".toml,.json,.uvl" onchange={on_replace} disabled={self.busy} />
                     if let Some(m) = &self.message { <p class="ok" role="status" id="editor-message">{ m }</p> }
                     if let Some(d) = &self.refused {
                         <div class="refused" role="alert" id="publish-refused">
@@ -588,15 +633,22 @@ impl Editor {
                 </section>
                 <section class="card" aria-labelledby="groups-title">
                     <h2 id="groups-title">{ format!("Questions and options ({})", c.groups.len()) }</h2>
-                    { for c.groups.iter().enumerate().map(|(gi, g)| self.group(ctx, gi, g, &dead, &forced)) }
-                    <button onclick={ctx.link().callback(|_| Msg::AddGroup)}>{ "Add a question" }</button>
+                    { for c.groups.iter().enumerate().map(|(gi, g)| self.group(ctx, c, gi, g, &dead, &forced)) }
+                    <button id="add-group" onclick={ctx.link().callback(|_| Msg::Add(Part::Group))}>{ "Add a question" }</button>
                 </section>
                 <section class="card" aria-labelledby="rules-title">
                     <h2 id="rules-title">{ format!("Rules ({})", c.rules.len()) }</h2>
-                    <p class="hint">{ "In the rule language of docs/catalog-format.md, e.g. " }<code>{ "gpu.length_mm <= case.max_gpu_mm" }</code></p>
-                    { for c.rules.iter().enumerate().map(|(ri, r)| self.rule(ctx, ri, r)) }
-                    <button id="add-rule" onclick={ctx.link().callback(|_| Msg::AddRule)}>{ "Add a rule" }</button>
+                    <p class="hint">{ "In the rule language of docs/catalog-format.md, e.g. " }<code>{ "gpu.length_mm <= case.max_gpu_mm" }</code>{ ", or as a compatibility table." }</p>
+                    { for c.rules.iter().enumerate().map(|(ri, r)| self.rule(ctx, c, ri, r)) }
+                    <div class="row">
+                        <button id="add-rule" onclick={ctx.link().callback(|_| Msg::Add(Part::Rule))}>{ "Add a rule" }</button>
+                        <button id="add-table" onclick={ctx.link().callback(|_| Msg::Add(Part::Table))}>{ "Add a compatibility table" }</button>
+                    </div>
                 </section>
+                { self.attributes_section(ctx) }
+                { self.vendors_section(ctx, c) }
+                { self.profiles_section(ctx, c) }
+                { self.presets_section(ctx, c) }
             </>
         }
     }
@@ -604,12 +656,13 @@ impl Editor {
     fn group(
         &self,
         ctx: &Context<Self>,
+        c: &Catalog,
         gi: usize,
         g: &Group,
         dead: &BTreeSet<String>,
         forced: &BTreeSet<String>,
     ) -> Html {
-        let open = self.open_groups.contains(&gi);
+        let open = self.open.contains(&Section::Group(gi));
         let panel = dom_id("group-panel", &[gi]);
         let flagged = g
             .options
@@ -620,10 +673,26 @@ impl Editor {
             })
             .count();
         let kind = g.kind.word();
+        let errors = self.errors_about(&format!("group {} default", g.id));
+        let mut defaults = vec![(String::new(), "none".to_string())];
+        defaults.extend(
+            g.options
+                .iter()
+                .map(|o| (o.id.clone(), format!("{} ({})", o.label(), o.id))),
+        );
+        let mut vendors = vec![(String::new(), "none".to_string())];
+        vendors.extend(c.vendors.iter().map(|v| {
+            let label = if v.name.is_empty() {
+                v.id.clone()
+            } else {
+                format!("{} ({})", v.name, v.id)
+            };
+            (v.id.clone(), label)
+        }));
         html! {
             <div class="edit-group" data-group={g.id.clone()}>
                 <button class="disclosure" aria-expanded={open.to_string()} aria-controls={panel.clone()}
-                    onclick={ctx.link().callback(move |_| Msg::ToggleGroup(gi))}>
+                    onclick={ctx.link().callback(move |_| Msg::Toggle(Section::Group(gi)))}>
                     { format!("{} {} — {} options", if open { "▾" } else { "▸" }, if g.name.is_empty() { &g.id } else { &g.name }, g.options.len()) }
                     if kind == "infrastructure" { <span class="hint">{ " (infrastructure)" }</span> }
                     if flagged > 0 { <span class="warn-badge">{ format!("{flagged} dead/forced") }</span> }
@@ -643,41 +712,50 @@ impl Editor {
                             </label>
                             { self.text_input(ctx, Field::GroupMin(gi), dom_id("gmin", &[gi]), "At least", g.min.to_string()) }
                             { self.text_input(ctx, Field::GroupMax(gi), dom_id("gmax", &[gi]), "At most", g.max.to_string()) }
+                            { self.select(ctx, Field::GroupDefault(gi), dom_id("gdefault", &[gi]),
+                                html! { "Default (recommended before customers share theirs)" },
+                                g.default.as_deref().unwrap_or(""), &defaults) }
                         </div>
-                        <table class="options-table">
+                        { for errors.iter().map(|e| html! { <p class="error-text">{ e }</p> }) }
+                        <table class="grid-table options-table">
                             <caption class="sr-only">{ format!("Options of {}", g.id) }</caption>
-                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Attributes" }</th><th scope="col">{ "Lint" }</th><th></th></tr></thead>
+                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Vendor" }</th><th scope="col">{ "Attributes" }</th><th scope="col">{ "Check" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
                             <tbody>
                                 { for g.options.iter().enumerate().map(|(oi, o)| {
                                     let name = format!("{}.{}", g.id, o.id);
                                     let flag = if dead.contains(&name) { Some("dead") } else if forced.contains(&name) { Some("forced") } else { None };
-                                    let attr_field = Field::OptionAttributes(gi, oi);
-                                    let (attrs, attr_error) = self.raw.get(&attr_field).cloned()
-                                        .unwrap_or_else(|| (attributes_text(&o.attributes), None));
-                                    let cell = |field: Field, value: String, label: String| html! {
-                                        <input type="text" aria-label={label} value={value}
-                                            oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+                                    let cell = |field: Field, value: String, label: String| {
+                                        let error = self.raw_error(field);
+                                        html! {
+                                            <>
+                                                <input type="text" aria-label={label} value={self.shown(field, value)}
+                                                    aria-invalid={error.is_some().then_some("true")}
+                                                    oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+                                                if let Some(e) = error { <span class="error-text">{ e }</span> }
+                                            </>
+                                        }
                                     };
+                                    let vendor = o.vendor.clone().unwrap_or_default();
+                                    let unknown_vendor = !vendors.iter().any(|(v, _)| *v == vendor);
                                     html! {
                                         <tr data-option={name.clone()} class={classes!(flag)}>
-                                            <td>{ cell(Field::OptionId(gi, oi), o.id.clone(), format!("Id of option {name}")) }</td>
-                                            <td>{ cell(Field::OptionName(gi, oi), o.name.clone(), format!("Name of option {name}")) }</td>
-                                            <td>{ cell(Field::OptionPrice(gi, oi), o.price.to_string(), format!("Price of option {name}")) }</td>
-                                            <td>
-                                                { cell(attr_field, attrs, format!("Attributes of option {name}")) }
-                                                if let Some(e) = attr_error { <span class="error-text">{ e }</span> }
-                                            </td>
-                                            <td>{ match flag { Some("dead") => html!{ <span class="warn-badge" title="In no valid product">{ "dead" }</span> }, Some(_) => html!{ <span class="warn-badge" title="In every valid product">{ "forced" }</span> }, None => html!{} } }</td>
+                                            <td data-label="Id">{ cell(Field::OptionId(gi, oi), o.id.clone(), format!("Id of option {name}")) }</td>
+                                            <td data-label="Name">{ cell(Field::OptionName(gi, oi), o.name.clone(), format!("Name of option {name}")) }</td>
+                                            <td data-label="Price">{ cell(Field::OptionPrice(gi, oi), o.price.to_string(), format!("Price of option {name}")) }</td>
+                                            <td data-label="Vendor">{ self.bare_select(ctx, Field::OptionVendor(gi, oi), dom_id("ovendor", &[gi, oi]),
+                                                Some(format!("Vendor of option {name}")), &vendor, &vendors, unknown_vendor) }</td>
+                                            <td data-label="Attributes" class="wide">{ cell(Field::OptionAttributes(gi, oi), attributes_text(&o.attributes), format!("Attributes of option {name}")) }</td>
+                                            <td data-label="Check">{ match flag { Some("dead") => html!{ <span class="warn-badge" title="In no valid product">{ "dead" }</span> }, Some(_) => html!{ <span class="warn-badge" title="In every valid product">{ "forced" }</span> }, None => html!{} } }</td>
                                             <td><button class="link" aria-label={format!("Remove option {name}")}
-                                                onclick={ctx.link().callback(move |_| Msg::RemoveOption(gi, oi))}>{ "Remove" }</button></td>
+                                                onclick={ctx.link().callback(move |_| Msg::Remove(Part::Option(gi), oi))}>{ "Remove" }</button></td>
                                         </tr>
                                     }
                                 }) }
                             </tbody>
                         </table>
                         <div class="row">
-                            <button onclick={ctx.link().callback(move |_| Msg::AddOption(gi))}>{ "Add an option" }</button>
-                            <button class="link" onclick={ctx.link().callback(move |_| Msg::RemoveGroup(gi))}>{ format!("Remove question {}", g.id) }</button>
+                            <button onclick={ctx.link().callback(move |_| Msg::Add(Part::Option(gi)))}>{ "Add an option" }</button>
+                            <button class="link" onclick={ctx.link().callback(move |_| Msg::Remove(Part::Group, gi))}>{ format!("Remove question {}", g.id) }</button>
                         </div>
                     </div>
                 }
@@ -685,7 +763,7 @@ impl Editor {
         }
     }
 
-    fn rule(&self, ctx: &Context<Self>, ri: usize, r: &Rule) -> Html {
+    fn rule(&self, ctx: &Context<Self>, c: &Catalog, ri: usize, r: &Rule) -> Html {
         let lint = self.lint.as_ref();
         let errors: Vec<&Diagnostic> = lint
             .map(|l| {
@@ -701,7 +779,6 @@ impl Editor {
         let text_id = dom_id("rule-text", &[ri]);
         let err_id = dom_id("rule-errors", &[ri]);
         let text = r.rule.clone().unwrap_or_default();
-        let table_field = Field::RuleTable(ri);
         html! {
             <div class={classes!("edit-rule", (!errors.is_empty()).then_some("has-error"), in_conflict.then_some("conflict"))}
                 data-rule={r.id.clone()}>
@@ -710,13 +787,7 @@ impl Editor {
                     { self.text_input(ctx, Field::RuleDescription(ri), dom_id("rule-desc", &[ri]), "Description", r.description.clone()) }
                 </div>
                 if let Some(t) = &r.table {
-                    <label class="field" for={text_id.clone()}>
-                        <span>{ "Compatibility table (JSON: groups, allowed or forbidden rows)" }</span>
-                        <textarea id={text_id} rows="3" class="code"
-                            value={self.raw.get(&table_field).map(|(t, _)| t.clone()).unwrap_or_else(|| table_text(t))}
-                            oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(table_field, input_value(&e)))} />
-                    </label>
-                    if let Some((_, Some(e))) = self.raw.get(&table_field) { <p class="error-text">{ e }</p> }
+                    { self.table_grid(ctx, c, ri, t) }
                 } else {
                     <label class="field" for={text_id.clone()}>
                         <span>{ "Rule" }</span>
@@ -739,12 +810,12 @@ impl Editor {
                 }
                 if in_conflict { <p class="error-text">{ "Part of the conflict: no product satisfies this rule together with the other marked rules." }</p> }
                 <button class="link" aria-label={format!("Remove rule {}", r.id)}
-                    onclick={ctx.link().callback(move |_| Msg::RemoveRule(ri))}>{ "Remove" }</button>
+                    onclick={ctx.link().callback(move |_| Msg::Remove(Part::Rule, ri))}>{ "Remove" }</button>
             </div>
         }
     }
 
-    fn lint_panel(&self, _ctx: &Context<Self>) -> Html {
+    fn lint_panel(&self) -> Html {
         let Some(l) = &self.lint else {
             return html! {};
         };
@@ -765,9 +836,9 @@ impl Editor {
                     { format!("{status} (checked in your browser in {:.0} ms)", l.millis) }
                 </p>
                 if !l.errors.is_empty() {
-                    <ul class="diagnostics">
+                    <ul class="diagnostics" id="lint-errors">
                         { for l.errors.iter().map(|d| html! {
-                            <li class="error" data-rule={d.rule.clone().unwrap_or_default()}>
+                            <li class="error" data-rule={d.rule.clone().unwrap_or_default()} data-code={d.code}>
                                 if let Some(r) = &d.rule { <strong>{ format!("rule {r}: ") }</strong> }
                                 { describe(d) }
                             </li>
@@ -797,17 +868,54 @@ impl Editor {
         }
     }
 
-    fn insights_view(&self) -> Html {
+    fn insights_view(&self, c: &Catalog) -> Html {
         let Some(i) = &self.insights else {
             return html! { <p class="loading" aria-live="polite">{ "Loading insights…" }</p> };
+        };
+        let group_name = |id: &str| {
+            c.groups.iter().find(|g| g.id == id).map(|g| {
+                if g.name.is_empty() {
+                    g.id.clone()
+                } else {
+                    g.name.clone()
+                }
+            })
+        };
+        let option = |key: &str| {
+            let (g, o) = key.split_once('.')?;
+            let group = c.groups.iter().find(|x| x.id == g)?;
+            let option = group.options.iter().find(|x| x.id == o)?;
+            let gname = if group.name.is_empty() {
+                &group.id
+            } else {
+                &group.name
+            };
+            Some(format!("{gname}: {}", option.label()))
+        };
+        let rule = |id: &str| {
+            c.rules
+                .iter()
+                .find(|r| r.id == id)
+                .map(|r| r.description.clone())
+                .filter(|d| !d.is_empty())
+        };
+        let bars_of = |items: &[api::Count], name: &dyn Fn(&str) -> Option<String>| -> Vec<Bar> {
+            items
+                .iter()
+                .map(|x| Bar {
+                    key: x.key.clone(),
+                    label: name(&x.key).unwrap_or_else(|| x.key.clone()),
+                    count: x.count,
+                })
+                .collect()
         };
         html! {
             <section class="insights" id="insights" aria-label="Insights">
                 <p>{ format!("{} configurations, {} quoted, {} shared.", i.configurations, i.quoted, i.shared) }</p>
                 <div class="charts">
-                    { bars("chart-picks", "Pick rates (times chosen)", &i.picks) }
-                    { bars("chart-rules", "Conflict hot spots (rules customers ran into)", &i.rules) }
-                    { bars("chart-abandoned", "Abandonment by question (where unquoted configurations stopped)", &i.abandoned_at) }
+                    { bars("chart-picks", "Pick rates (times chosen)", &bars_of(&i.picks, &option)) }
+                    { bars("chart-rules", "Conflict hot spots (rules customers ran into)", &bars_of(&i.rules, &rule)) }
+                    { bars("chart-abandoned", "Abandonment by question (where unquoted configurations stopped)", &bars_of(&i.abandoned_at, &group_name)) }
                 </div>
             </section>
         }
