@@ -974,6 +974,13 @@ async fn guidance_flow() {
     )
     .await;
 
+    // The list at phone width.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.until("the phone layout", "return window.innerWidth <= 400")
+        .await;
+    b.assert_no_horizontal_overflow("the catalog list").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+
     // With the keyboard only: Tab to the pc's Edit link, Enter opens the editor.
     b.tab_to("[data-own-catalog=\"pc\"] a", false).await;
     b.keys(&[ENTER]).await;
@@ -1112,7 +1119,11 @@ async fn guidance_flow() {
         .js("return document.querySelector('[data-preset=\"preset1\"] input[id^=\"sid-\"]').id.split('-')[1]")
         .await;
     let p = preset.as_str().unwrap().to_string();
-    b.tab_to(&format!("#sid-{p}"), true).await;
+    assert_eq!(
+        b.focused().await,
+        format!("sid-{p}"),
+        "the new preset's first field has the focus"
+    );
     b.chord(Key::Control, 'a').await;
     b.type_text("silent-pc").await;
     b.keys(&[TAB]).await;

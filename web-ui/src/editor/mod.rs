@@ -87,6 +87,9 @@ pub struct Editor {
     message: Option<String>,
     error: Option<ApiError>,
     insights: Option<Insights>,
+    /// The element to focus after the next render (a part just added, or the add button of
+    /// the list a part was removed from), so keyboard users keep their place.
+    focus: Option<String>,
 }
 
 pub fn dom_id(prefix: &str, parts: &[usize]) -> String {
@@ -166,6 +169,20 @@ impl Component for Editor {
             message: None,
             error: None,
             insights: None,
+            focus: None,
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(id) = self.focus.take() {
+            use wasm_bindgen::JsCast;
+            if let Some(e) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&id))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = e.focus();
+            }
         }
     }
 
@@ -248,6 +265,7 @@ impl Component for Editor {
                     _ => None,
                 };
                 model::add(c, &mut self.attrs, part, pick);
+                self.focus = focus_after_add(c, &self.attrs, part);
                 match part {
                     Part::Group => {
                         self.open.insert(Section::Group(c.groups.len() - 1));
@@ -267,6 +285,7 @@ impl Component for Editor {
                     return false;
                 };
                 model::remove(c, &mut self.attrs, part, i);
+                self.focus = Some(focus_after_remove(part));
                 if part == Part::Group {
                     self.open.retain(|s| !matches!(s, Section::Group(_)));
                 }
@@ -280,6 +299,7 @@ impl Component for Editor {
                 if let Some(profile) = self.catalog.as_mut().and_then(|c| c.profiles.get_mut(p)) {
                     profile.weights.remove(&attr);
                 }
+                self.focus = Some(dom_id("pid", &[p]));
                 self.structural();
             }
             Msg::Toggle(s) => {
@@ -360,6 +380,15 @@ impl Component for Editor {
                 }
             }
             Msg::Discard => {
+                let sure = web_sys::window()
+                    .and_then(|w| {
+                        w.confirm_with_message("Discard every change not saved yet?")
+                            .ok()
+                    })
+                    .unwrap_or(false);
+                if !sure {
+                    return false;
+                }
                 self.dirty = false;
                 self.message = None;
                 self.catalog = None;
@@ -432,6 +461,49 @@ impl Component for Editor {
                 </div>
             </>
         }
+    }
+}
+
+/// The first field of a part just added (a profile's preferences and a preset's choices keep
+/// the focus on their "Add" button).
+fn focus_after_add(c: &Catalog, attrs: &Attributes, part: Part) -> Option<String> {
+    let last = |n: usize| n.saturating_sub(1);
+    Some(match part {
+        Part::Vendor => dom_id("vid", &[last(c.vendors.len())]),
+        Part::Attribute => dom_id("aname", &[last(attrs.len())]),
+        Part::Group => dom_id("gid", &[last(c.groups.len())]),
+        Part::Option(g) => dom_id("oid", &[g, last(c.groups[g].options.len())]),
+        Part::Rule | Part::Table => dom_id("rule-id", &[last(c.rules.len())]),
+        Part::TableRow(r) => {
+            let rows = c.rules[r]
+                .table
+                .as_ref()
+                .map_or(0, |t| model::rows(t).len());
+            dom_id("tcell", &[r, last(rows), 0])
+        }
+        Part::TableColumn(r) => {
+            let cols = c.rules[r].table.as_ref().map_or(0, |t| t.groups.len());
+            dom_id("tgroup", &[r, last(cols)])
+        }
+        Part::Profile => dom_id("pid", &[last(c.profiles.len())]),
+        Part::Preset => dom_id("sid", &[last(c.presets.len())]),
+        Part::Prefer(_) | Part::Choice(_) => return None,
+    })
+}
+
+/// The "add" control of the list a part was removed from.
+fn focus_after_remove(part: Part) -> String {
+    match part {
+        Part::Vendor => "add-vendor".into(),
+        Part::Attribute => "add-attribute".into(),
+        Part::Group => "add-group".into(),
+        Part::Option(g) => dom_id("add-option", &[g]),
+        Part::Rule | Part::Table => "add-rule".into(),
+        Part::TableRow(r) | Part::TableColumn(r) => dom_id("add-row", &[r]),
+        Part::Profile => "add-profile".into(),
+        Part::Preset => "add-preset".into(),
+        Part::Prefer(p) => format!("{}-add", dom_id("prefer", &[p])),
+        Part::Choice(p) => format!("{}-add", dom_id("choices", &[p])),
     }
 }
 
@@ -594,11 +666,6 @@ impl Editor {
                 .and_then(|f| f.get(0))
                 .map(Msg::Replace)
         });
-        let kept = self.dirty
-            && self
-                .message
-                .as_deref()
-                .is_some_and(|m| m.starts_with("Your unsaved changes"));
         html! {
             <>
                 <section class="card" aria-labelledby="catalog-title">
@@ -611,8 +678,8 @@ impl Editor {
                     <div class="row actions-row">
                         <button id="save-draft" disabled={self.busy} onclick={ctx.link().callback(|_| Msg::Save)}>{ "Save draft" }</button>
                         <button id="publish" class="primary" disabled={self.busy} onclick={ctx.link().callback(|_| Msg::Publish)}>{ "Publish" }</button>
-                        if kept {
-                            <button id="discard" class="link" onclick={ctx.link().callback(|_| Msg::Discard)}>{ "Discard the unsaved changes" }</button>
+                        if self.dirty {
+                            <button id="discard" class="link" disabled={self.busy} onclick={ctx.link().callback(|_| Msg::Discard)}>{ "Discard the unsaved changes" }</button>
                         }
                     </div>
                     <label class="file" for="replace-file">
@@ -724,11 +791,11 @@ impl Editor {
                                 { for g.options.iter().enumerate().map(|(oi, o)| {
                                     let name = format!("{}.{}", g.id, o.id);
                                     let flag = if dead.contains(&name) { Some("dead") } else if forced.contains(&name) { Some("forced") } else { None };
-                                    let cell = |field: Field, value: String, label: String| {
+                                    let cell = |field: Field, id: &str, value: String, label: String| {
                                         let error = self.raw_error(field);
                                         html! {
                                             <>
-                                                <input type="text" aria-label={label} value={self.shown(field, value)}
+                                                <input type="text" id={dom_id(id, &[gi, oi])} aria-label={label} value={self.shown(field, value)}
                                                     aria-invalid={error.is_some().then_some("true")}
                                                     oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
                                                 if let Some(e) = error { <span class="error-text">{ e }</span> }
@@ -739,12 +806,12 @@ impl Editor {
                                     let unknown_vendor = !vendors.iter().any(|(v, _)| *v == vendor);
                                     html! {
                                         <tr data-option={name.clone()} class={classes!(flag)}>
-                                            <td data-label="Id">{ cell(Field::OptionId(gi, oi), o.id.clone(), format!("Id of option {name}")) }</td>
-                                            <td data-label="Name">{ cell(Field::OptionName(gi, oi), o.name.clone(), format!("Name of option {name}")) }</td>
-                                            <td data-label="Price">{ cell(Field::OptionPrice(gi, oi), o.price.to_string(), format!("Price of option {name}")) }</td>
+                                            <td data-label="Id">{ cell(Field::OptionId(gi, oi), "oid", o.id.clone(), format!("Id of option {name}")) }</td>
+                                            <td data-label="Name">{ cell(Field::OptionName(gi, oi), "oname", o.name.clone(), format!("Name of option {name}")) }</td>
+                                            <td data-label="Price">{ cell(Field::OptionPrice(gi, oi), "oprice", o.price.to_string(), format!("Price of option {name}")) }</td>
                                             <td data-label="Vendor">{ self.bare_select(ctx, Field::OptionVendor(gi, oi), dom_id("ovendor", &[gi, oi]),
                                                 Some(format!("Vendor of option {name}")), &vendor, &vendors, unknown_vendor) }</td>
-                                            <td data-label="Attributes" class="wide">{ cell(Field::OptionAttributes(gi, oi), attributes_text(&o.attributes), format!("Attributes of option {name}")) }</td>
+                                            <td data-label="Attributes" class="wide">{ cell(Field::OptionAttributes(gi, oi), "oattrs", attributes_text(&o.attributes), format!("Attributes of option {name}")) }</td>
                                             <td data-label="Check">{ match flag { Some("dead") => html!{ <span class="warn-badge" title="In no valid product">{ "dead" }</span> }, Some(_) => html!{ <span class="warn-badge" title="In every valid product">{ "forced" }</span> }, None => html!{} } }</td>
                                             <td><button class="link" aria-label={format!("Remove option {name}")}
                                                 onclick={ctx.link().callback(move |_| Msg::Remove(Part::Option(gi), oi))}>{ "Remove" }</button></td>
@@ -754,7 +821,7 @@ impl Editor {
                             </tbody>
                         </table>
                         <div class="row">
-                            <button onclick={ctx.link().callback(move |_| Msg::Add(Part::Option(gi)))}>{ "Add an option" }</button>
+                            <button id={dom_id("add-option", &[gi])} onclick={ctx.link().callback(move |_| Msg::Add(Part::Option(gi)))}>{ "Add an option" }</button>
                             <button class="link" onclick={ctx.link().callback(move |_| Msg::Remove(Part::Group, gi))}>{ format!("Remove question {}", g.id) }</button>
                         </div>
                     </div>

@@ -423,7 +423,7 @@ impl Editor {
                     </table>
                 </div>
                 <div class="row">
-                    <button class="add-row" onclick={ctx.link().callback(move |_| Msg::Add(Part::TableRow(ri)))}>{ "Add a row" }</button>
+                    <button class="add-row" id={dom_id("add-row", &[ri])} onclick={ctx.link().callback(move |_| Msg::Add(Part::TableRow(ri)))}>{ "Add a row" }</button>
                     <button class="add-column" onclick={ctx.link().callback(move |_| Msg::Add(Part::TableColumn(ri)))}>{ "Add a column" }</button>
                 </div>
             </div>
