@@ -604,3 +604,253 @@ fn parse_attributes(
         .map(|w| w.a)
         .map_err(|e| format!("attributes: {}", e.message()))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Native unit tests (`cargo test -p web-ui`): the model edits need no browser.
+    use super::*;
+    use configurator_core::catalog::{parse_catalog, validate_structure, Format};
+    use configurator_core::{compile_catalog, Effort};
+
+    fn pc() -> (Catalog, Attributes) {
+        let c = parse_catalog(include_str!("../../../catalogs/pc.toml"), Format::Toml).unwrap();
+        let a = attributes_of(&c);
+        (c, a)
+    }
+
+    fn group(c: &Catalog, id: &str) -> usize {
+        c.groups.iter().position(|g| g.id == id).unwrap()
+    }
+
+    fn rule(c: &Catalog, id: &str) -> usize {
+        c.rules.iter().position(|r| r.id == id).unwrap()
+    }
+
+    fn usable(c: &Catalog) -> bool {
+        let errors: Vec<_> = validate_structure(c)
+            .into_iter()
+            .filter(|d| d.severity == configurator_core::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        compile_catalog(c.clone(), None)
+            .unwrap()
+            .lint(&mut Effort::new(5_000_000))
+            .unwrap()
+            .usable()
+    }
+
+    #[test]
+    fn renamed_option_is_followed_by_default_preferences_choices_and_tables() {
+        let (mut c, mut a) = pc();
+        let os = group(&c, "os");
+        let o = c.groups[os]
+            .options
+            .iter()
+            .position(|o| o.id == "win11_pro")
+            .unwrap();
+        edit(&mut c, &mut a, Field::OptionId(os, o), "windows_pro".into()).unwrap();
+        let text = serde_json::to_string(&c).unwrap();
+        assert!(
+            !text.contains("win11_pro\""),
+            "every reference follows: {text}"
+        );
+        assert!(c
+            .profiles
+            .iter()
+            .any(|p| p.prefer.contains(&"os.windows_pro".to_string())));
+        assert!(c
+            .presets
+            .iter()
+            .any(|p| p.choices.contains(&"os.windows_pro".to_string())));
+        let t = c.rules[rule(&c, "os-warranty")].table.as_ref().unwrap();
+        assert!(rows(t).iter().any(|r| r[0] == "windows_pro"));
+        // The rule texts still name the old id: the lint says so, nothing is rewritten there.
+        assert_eq!(
+            serde_json::from_str::<Catalog>(&text).unwrap(),
+            c,
+            "the draft round-trips through the core's serde model"
+        );
+    }
+
+    #[test]
+    fn a_rename_onto_a_taken_id_does_not_merge_references() {
+        let (mut c, mut a) = pc();
+        let v = c.vendors.iter().position(|v| v.id == "intel").unwrap();
+        let amd_before: Vec<_> = c
+            .groups
+            .iter()
+            .flat_map(|g| &g.options)
+            .filter(|o| o.vendor.as_deref() == Some("amd"))
+            .map(|o| o.id.clone())
+            .collect();
+        edit(&mut c, &mut a, Field::VendorId(v), "amd".into()).unwrap();
+        edit(&mut c, &mut a, Field::VendorId(v), "intel-corp".into()).unwrap();
+        let amd_after: Vec<_> = c
+            .groups
+            .iter()
+            .flat_map(|g| &g.options)
+            .filter(|o| o.vendor.as_deref() == Some("amd"))
+            .map(|o| o.id.clone())
+            .collect();
+        assert_eq!(amd_before, amd_after, "amd's options stay amd's");
+    }
+
+    #[test]
+    fn renamed_vendor_group_and_attribute_keep_the_catalog_usable() {
+        let (mut c, mut a) = pc();
+        let v = c.vendors.iter().position(|v| v.id == "intel").unwrap();
+        edit(&mut c, &mut a, Field::VendorId(v), "intel-corp".into()).unwrap();
+        let os = group(&c, "os");
+        edit(&mut c, &mut a, Field::GroupId(os), "system".into()).unwrap();
+        assert_eq!(
+            c.rules[rule(&c, "os-warranty")]
+                .table
+                .as_ref()
+                .unwrap()
+                .groups[0],
+            "system"
+        );
+        let vram = a.iter().position(|(n, _)| n == "vram_gb").unwrap();
+        edit(&mut c, &mut a, Field::AttrName(vram), "memory_gb".into()).unwrap();
+        assert!(c.attributes.contains_key("memory_gb") && !c.attributes.contains_key("vram_gb"));
+        assert!(c
+            .profiles
+            .iter()
+            .any(|p| p.weights.contains_key("memory_gb")));
+        // No rule text names `os` or `vram_gb`: everything that named them followed.
+        assert!(usable(&c));
+        // A rule's text names `tdp_w`: it is not rewritten, the compiler reports it.
+        let tdp = a.iter().position(|(n, _)| n == "tdp_w").unwrap();
+        edit(&mut c, &mut a, Field::AttrName(tdp), "cpu_tdp_w".into()).unwrap();
+        let err = compile_catalog(c.clone(), None).unwrap_err();
+        assert!(err.iter().any(|d| d.message.contains("tdp_w")), "{err:?}");
+        // Back to the old names: the same catalog.
+        edit(&mut c, &mut a, Field::AttrName(tdp), "tdp_w".into()).unwrap();
+        edit(&mut c, &mut a, Field::AttrName(vram), "vram_gb".into()).unwrap();
+        edit(&mut c, &mut a, Field::GroupId(os), "os".into()).unwrap();
+        assert!(usable(&c));
+        assert_eq!(c, {
+            let (mut p, _) = pc();
+            p.vendors[v].id = "intel-corp".into();
+            for o in p.groups.iter_mut().flat_map(|g| g.options.iter_mut()) {
+                if o.vendor.as_deref() == Some("intel") {
+                    o.vendor = Some("intel-corp".into());
+                }
+            }
+            p
+        });
+    }
+
+    #[test]
+    fn attribute_declarations_edit_type_unit_direction_and_report_duplicates() {
+        let (mut c, mut a) = pc();
+        let tdp = a.iter().position(|(n, _)| n == "tdp_w").unwrap();
+        edit(&mut c, &mut a, Field::AttrBetter(tdp), "lower".into()).unwrap();
+        assert_eq!(c.attributes["tdp_w"].better, Some(Better::Lower));
+        edit(&mut c, &mut a, Field::AttrType(tdp), "string".into()).unwrap();
+        assert_eq!(c.attributes["tdp_w"].ty, AttrType::String);
+        // A string cannot be better higher or lower, and options carry numbers.
+        assert!(!validate_structure(&c).is_empty());
+        edit(&mut c, &mut a, Field::AttrType(tdp), "number".into()).unwrap();
+        add(&mut c, &mut a, Part::Attribute, None);
+        let new = a.len() - 1;
+        edit(&mut c, &mut a, Field::AttrName(new), "tdp_w".into()).unwrap();
+        assert_eq!(
+            attribute_problems(&a),
+            vec!["attribute tdp_w is declared twice"]
+        );
+        remove(&mut c, &mut a, Part::Attribute, new);
+        assert!(attribute_problems(&a).is_empty());
+        assert_eq!(c.attributes["tdp_w"].better, Some(Better::Lower));
+        assert!(usable(&c));
+    }
+
+    #[test]
+    fn table_rows_and_columns_stay_rectangular() {
+        let (mut c, mut a) = pc();
+        let r = rule(&c, "os-warranty");
+        let n = rows(c.rules[r].table.as_ref().unwrap()).len();
+        add(&mut c, &mut a, Part::TableRow(r), None);
+        add(&mut c, &mut a, Part::TableColumn(r), None);
+        let t = c.rules[r].table.as_ref().unwrap();
+        assert_eq!(rows(t).len(), n + 1);
+        assert_eq!(t.groups.len(), 3);
+        assert!(rows(t).iter().all(|row| row.len() == 3));
+        assert_eq!(rows(t)[n], vec!["*", "*", "*"]);
+        edit(&mut c, &mut a, Field::TableCell(r, 1, 2), "x".into()).unwrap();
+        // Another group in the column: its cells start over as "anything".
+        edit(&mut c, &mut a, Field::TableGroup(r, 2), "colour".into()).unwrap();
+        assert!(rows(c.rules[r].table.as_ref().unwrap())
+            .iter()
+            .all(|row| row[2] == "*"));
+        remove(&mut c, &mut a, Part::TableColumn(r), 2);
+        remove(&mut c, &mut a, Part::TableRow(r), n);
+        edit(&mut c, &mut a, Field::TableKind(r), "forbidden".into()).unwrap();
+        let t = c.rules[r].table.as_ref().unwrap();
+        assert!(t.allowed.is_none() && t.forbidden.as_ref().unwrap().len() == n);
+        edit(&mut c, &mut a, Field::TableKind(r), "allowed".into()).unwrap();
+        assert_eq!(c, pc().0);
+    }
+
+    #[test]
+    fn numbers_that_do_not_parse_leave_the_catalog_as_it_was() {
+        let (mut c, mut a) = pc();
+        let before = c.clone();
+        assert!(edit(&mut c, &mut a, Field::OptionPrice(0, 0), "12,5".into()).is_err());
+        assert!(edit(&mut c, &mut a, Field::GroupMax(0), "two".into()).is_err());
+        assert!(edit(&mut c, &mut a, Field::ProfileBudget(0), "lots".into()).is_err());
+        assert!(edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttributes(0, 0),
+            "cores = ".into()
+        )
+        .is_err());
+        assert_eq!(c, before);
+        edit(&mut c, &mut a, Field::ProfileBudget(0), "".into()).unwrap();
+        assert_eq!(c.profiles[0].budget, None);
+    }
+
+    #[test]
+    fn profiles_and_presets_are_added_filled_and_removed() {
+        let (mut c, mut a) = pc();
+        add(&mut c, &mut a, Part::Profile, None);
+        let p = c.profiles.len() - 1;
+        edit(&mut c, &mut a, Field::ProfileId(p), "quiet".into()).unwrap();
+        let power = a.iter().position(|(n, _)| n == "power_w").unwrap();
+        edit(&mut c, &mut a, Field::ProfileWeight(p, power), "2.5".into()).unwrap();
+        add(
+            &mut c,
+            &mut a,
+            Part::Prefer(p),
+            Some("gpu.integrated".into()),
+        );
+        add(
+            &mut c,
+            &mut a,
+            Part::Prefer(p),
+            Some("gpu.integrated".into()),
+        );
+        assert_eq!(
+            c.profiles[p].prefer,
+            vec!["gpu.integrated"],
+            "no duplicates"
+        );
+        add(&mut c, &mut a, Part::Preset, None);
+        let s = c.presets.len() - 1;
+        edit(&mut c, &mut a, Field::PresetId(s), "quiet-pc".into()).unwrap();
+        edit(&mut c, &mut a, Field::PresetProfile(s), "quiet".into()).unwrap();
+        add(&mut c, &mut a, Part::Choice(s), Some("cpu.r5_7600".into()));
+        assert!(usable(&c));
+        // The profile renamed: the preset follows.
+        edit(&mut c, &mut a, Field::ProfileId(p), "silent".into()).unwrap();
+        assert_eq!(c.presets[s].profile.as_deref(), Some("silent"));
+        // An empty weight takes the attribute out of the profile.
+        edit(&mut c, &mut a, Field::ProfileWeight(p, power), " ".into()).unwrap();
+        assert!(c.profiles[p].weights.is_empty());
+        remove(&mut c, &mut a, Part::Choice(s), 0);
+        remove(&mut c, &mut a, Part::Preset, s);
+        remove(&mut c, &mut a, Part::Profile, p);
+        assert_eq!(c, pc().0);
+    }
+}
