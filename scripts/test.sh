@@ -37,6 +37,8 @@ echo "== web UI (wasm)"
 bash scripts/build-web.sh
 echo "== tests"
 cargo test 2>&1 | tee target/test-output.txt
+# The web UI's native unit tests (its catalog editing model needs no browser).
+cargo test -p web-ui 2>&1 | tee -a target/test-output.txt
 # Print cargo's summary lines together at the end.
 echo "== summary"
 grep -E '^test result:' target/test-output.txt

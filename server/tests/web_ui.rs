@@ -12,6 +12,8 @@
 
 mod support;
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -248,6 +250,78 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("click on {css} failed: {e}"));
+    }
+
+    /// Presses keys on whatever has the focus (WebDriver key actions, as a person typing).
+    async fn keys(&self, keys: &[char]) {
+        let mut a = KeyActions::new("keyboard".into());
+        for &k in keys {
+            a = a
+                .then(KeyAction::Down { value: k })
+                .then(KeyAction::Up { value: k });
+        }
+        self.client.perform_actions(a).await.expect("key actions");
+    }
+
+    /// Types text on whatever has the focus.
+    async fn type_text(&self, text: &str) {
+        self.keys(&text.chars().collect::<Vec<_>>()).await;
+    }
+
+    /// A key with a modifier held (Shift+Tab, Control+A).
+    async fn chord(&self, modifier: Key, key: char) {
+        let m = char::from(modifier);
+        let a = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: m })
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key })
+            .then(KeyAction::Up { value: m });
+        self.client.perform_actions(a).await.expect("key actions");
+    }
+
+    /// Moves the focus with Tab (or Shift+Tab) until the element `css` has it: proves it can be
+    /// reached with the keyboard. Returns the number of key presses.
+    async fn tab_to(&self, css: &str, backwards: bool) -> usize {
+        let check = format!(
+            "const e = document.querySelector({}); return !!e && document.activeElement === e;",
+            json!(css)
+        );
+        for presses in 0..400 {
+            if self.js(&check).await == json!(true) {
+                return presses;
+            }
+            if backwards {
+                self.chord(Key::Shift, char::from(Key::Tab)).await;
+            } else {
+                self.keys(&[char::from(Key::Tab)]).await;
+            }
+        }
+        let active = self
+            .js("const a = document.activeElement; return a ? a.outerHTML.slice(0, 200) : null;")
+            .await;
+        panic!("{css} cannot be reached with Tab; the focus is on {active}");
+    }
+
+    /// The focused element's id.
+    async fn focused(&self) -> String {
+        self.js("return document.activeElement ? document.activeElement.id : ''")
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// The page is no wider than the window (nothing sticks out sideways on a phone).
+    async fn assert_no_horizontal_overflow(&self, screen: &str) {
+        let w = self
+            .js("return [document.documentElement.scrollWidth, window.innerWidth,                  Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1                    && !e.closest('.grid-scroll, .sr-only')).slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)];")
+            .await;
+        let (scroll, inner) = (w[0].as_u64().unwrap(), w[1].as_u64().unwrap());
+        assert!(
+            scroll <= inner,
+            "{screen}: the page is {scroll} px wide in a {inner} px window; too wide: {}",
+            w[2]
+        );
     }
 
     /// Clicks and waits until the configuration has the server's answer to every click.
@@ -670,13 +744,13 @@ async fn manufacturer_flow() {
     b.click(".sign-in button[type=submit]").await;
     b.until(
         "the catalog list",
-        "return document.querySelector('[data-own-catalog=\"pc\"] button')",
+        "return document.querySelector('[data-own-catalog=\"pc\"] a')",
     )
     .await;
     b.shot("manage-catalogs").await;
 
     // The editor of pc: the draft checks clean in the browser.
-    b.click("[data-own-catalog=\"pc\"] button").await;
+    b.click("[data-own-catalog=\"pc\"] a").await;
     b.until(
         "the editor's check",
         "const l = document.getElementById('lint-status'); return l && l.textContent.startsWith('Usable');",
@@ -812,10 +886,21 @@ async fn manufacturer_flow() {
     let bar = b
         .until(
             "the pick-rate chart",
-            "const g = document.querySelector('#chart-picks g[data-key=\"case.terra\"]'); return g && g.dataset.count;",
+            "const g = document.querySelector('#chart-picks [data-key=\"case.terra\"]'); return g && g.dataset.count;",
         )
         .await;
     assert_eq!(bar, json!("1"));
+    // Bars are labelled by the names people know, with the id as the secondary line.
+    assert_eq!(
+        b.text("#chart-picks [data-key=\"case.terra\"] .bar-name")
+            .await,
+        "Case: Fractal Design Terra (Mini-ITX, 10.4 l)"
+    );
+    assert_eq!(
+        b.text("#chart-picks [data-key=\"case.terra\"] .bar-id")
+            .await,
+        "case.terra"
+    );
     b.shot("insights").await;
 
     // Import: a UVL feature model becomes a new catalog, opened in the editor.
@@ -853,4 +938,377 @@ async fn manufacturer_flow() {
         "editor-published",
         "insights",
     ]);
+}
+
+#[test]
+fn manufacturer_edits_attributes_profiles_presets_and_tables_by_keyboard_and_a_customer_sees_the_preset(
+) {
+    browser_test(guidance_flow());
+}
+
+/// The key that moves the focus, and the ones that act on it.
+const TAB: char = '\u{e004}';
+const ENTER: char = '\u{e007}';
+const DOWN: char = '\u{e015}';
+
+async fn guidance_flow() {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let dist = web_dist();
+    let data = TempDir::new("webui-guidance");
+    let token = create_token(data.path(), "examples");
+    let (_server, base) = start_server(data.path(), &dist);
+
+    // Signed in (the sign-in form is the other manufacturer test's); the own catalogs.
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.js(&format!(
+        "localStorage.setItem('configurator-token', {}); return true;",
+        json!(token)
+    ))
+    .await;
+    b.client.goto(&format!("{base}/?manage")).await.unwrap();
+    b.until(
+        "the catalog list",
+        "return document.querySelector('[data-own-catalog=\"pc\"] a')",
+    )
+    .await;
+
+    // The list at phone width.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.until("the phone layout", "return window.innerWidth <= 400")
+        .await;
+    b.assert_no_horizontal_overflow("the catalog list").await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+
+    // With the keyboard only: Tab to the pc's Edit link, Enter opens the editor.
+    b.tab_to("[data-own-catalog=\"pc\"] a", false).await;
+    b.keys(&[ENTER]).await;
+    b.until(
+        "the editor's check",
+        "const l = document.getElementById('lint-status'); return l && l.textContent.startsWith('Usable');",
+    )
+    .await;
+    let url = |b: &Browser| {
+        let c = b.client.clone();
+        async move { c.current_url().await.unwrap().to_string() }
+    };
+    assert!(url(&b).await.ends_with("?manage=pc"), "{}", url(&b).await);
+
+    // Back and forward between the editor's views and the list; an unsaved edit survives.
+    b.set_text("#catalog-name", "Custom PC (new range)").await;
+    b.click("#tab-insights").await;
+    b.until("the insights", "return document.getElementById('insights')")
+        .await;
+    assert!(url(&b).await.ends_with("?manage=pc&view=insights"));
+    b.client.back().await.unwrap();
+    b.until(
+        "the edit view again",
+        "return document.getElementById('lint-status') && !document.getElementById('insights')",
+    )
+    .await;
+    assert!(url(&b).await.ends_with("?manage=pc"));
+    b.client.back().await.unwrap();
+    b.until(
+        "the catalog list again",
+        "return document.querySelector('[data-own-catalog=\"pc\"]') && !document.querySelector('.editor')",
+    )
+    .await;
+    b.client.forward().await.unwrap();
+    b.until(
+        "the editor with the unsaved edit",
+        "const n = document.getElementById('catalog-name'); return n && n.value === 'Custom PC (new range)' \
+         && document.querySelector('.editor').dataset.dirty === 'true';",
+    )
+    .await;
+
+    // Attribute declarations: the processor's TDP becomes customer-relevant (lower is better).
+    // Taking the direction away from graphics memory breaks the gaming profile, which weights
+    // it: the check says so under the profile, and again when it comes back.
+    b.click("#attributes-toggle").await;
+    b.click("#profiles-toggle").await;
+    let better = |attr: &str| format!("[data-attribute=\"{attr}\"] select[id^=\"abetter\"]");
+    b.set_text(&better("tdp_w"), "lower").await;
+    // Another unit: the rule comparing the TDP with the cooler's rating (in W) no longer
+    // makes sense, and says so at its position; the unit comes back.
+    let unit = "[data-attribute=\"tdp_w\"] input[id^=\"aunit\"]";
+    b.set_text(unit, "watts").await;
+    let err = b
+        .until(
+            "the rule's unit error",
+            "const e = document.querySelector('[data-rule=\"cooler-tdp\"] .rule-error'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        err.as_str().unwrap().contains("cannot compare watts and W"),
+        "{err}"
+    );
+    b.set_text(unit, "W").await;
+    b.until(
+        "the rule to compile again",
+        "const l = document.getElementById('lint-status'); return l.textContent.startsWith('Usable');",
+    )
+    .await;
+    b.set_text(&better("vram_gb"), "").await;
+    let profile_error = b
+        .until(
+            "the profile's error",
+            "const e = document.querySelector('[data-profile=\"gaming\"] .error-text'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        profile_error.as_str().unwrap().contains("vram_gb"),
+        "{profile_error}"
+    );
+    assert!(b.text("#lint-status").await.contains("error"));
+    b.set_text(&better("vram_gb"), "higher").await;
+    b.until(
+        "the check to pass again",
+        "const l = document.getElementById('lint-status'); return l.textContent.startsWith('Usable') \
+         && !document.querySelector('[data-profile=\"gaming\"] .error-text');",
+    )
+    .await;
+
+    // A needs profile: quiet machines, weighting the TDP; a negative weight is refused.
+    b.click("#add-profile").await;
+    b.until(
+        "the new profile",
+        "return document.querySelector('[data-profile=\"profile1\"]')",
+    )
+    .await;
+    b.set_text("[data-profile=\"profile1\"] input[id^=\"pid-\"]", "silent")
+        .await;
+    b.set_text("[data-profile=\"silent\"] input[id^=\"pname-\"]", "Silent")
+        .await;
+    b.set_text("[data-profile=\"silent\"] input[id^=\"pbudget-\"]", "1400")
+        .await;
+    let tdp_weight = b
+        .js("const a = document.querySelector('[data-attribute=\"tdp_w\"] input[id^=\"aname\"]').id.split('-')[1]; \
+             const p = document.querySelector('[data-profile=\"silent\"] input[id^=\"pid-\"]').id.split('-')[1]; \
+             return '#pweight-' + p + '-' + a;")
+        .await;
+    let tdp_weight = tdp_weight.as_str().unwrap().to_string();
+    b.set_text(&tdp_weight, "-1").await;
+    b.until(
+        "the weight's error",
+        "const e = document.querySelector('[data-profile=\"silent\"] .error-text'); return e && e.textContent.includes('>= 0');",
+    )
+    .await;
+    b.set_text(&tdp_weight, "3").await;
+    b.until(
+        "the check to pass with the profile",
+        "const l = document.getElementById('lint-status'); return l.textContent.startsWith('Usable');",
+    )
+    .await;
+    b.js("document.querySelector('[data-profile=\"silent\"]').scrollIntoView({block: 'start'}); return true;")
+        .await;
+    b.shot("editor-profiles").await;
+
+    // A preset, with the keyboard only: open the section, add a preset, type its id and name,
+    // pick the profile and a choice with the arrow keys, add it.
+    b.tab_to("#presets-toggle", false).await;
+    b.keys(&[ENTER]).await;
+    b.tab_to("#add-preset", false).await;
+    b.keys(&[ENTER]).await;
+    b.until(
+        "the new preset",
+        "return document.querySelector('[data-preset=\"preset1\"]')",
+    )
+    .await;
+    let preset = b
+        .js("return document.querySelector('[data-preset=\"preset1\"] input[id^=\"sid-\"]').id.split('-')[1]")
+        .await;
+    let p = preset.as_str().unwrap().to_string();
+    assert_eq!(
+        b.focused().await,
+        format!("sid-{p}"),
+        "the new preset's first field has the focus"
+    );
+    b.chord(Key::Control, 'a').await;
+    b.type_text("silent-pc").await;
+    b.keys(&[TAB]).await;
+    assert_eq!(b.focused().await, format!("sname-{p}"));
+    b.type_text("Silent PC").await;
+    b.keys(&[TAB]).await;
+    assert_eq!(b.focused().await, format!("sprofile-{p}"));
+    for _ in 0..10 {
+        if b.js(&format!(
+            "return document.getElementById('sprofile-{p}').value"
+        ))
+        .await
+            == json!("silent")
+        {
+            break;
+        }
+        b.keys(&[DOWN]).await;
+    }
+    b.keys(&[TAB]).await;
+    assert_eq!(b.focused().await, format!("sdesc-{p}"));
+    b.type_text("Cool and quiet").await;
+    b.keys(&[TAB]).await;
+    assert_eq!(b.focused().await, format!("choices-{p}-add"));
+    b.keys(&[DOWN]).await;
+    let choice = b
+        .js(&format!(
+            "return document.getElementById('choices-{p}-add').value"
+        ))
+        .await;
+    let choice = choice.as_str().unwrap().to_string();
+    b.keys(&[TAB, ENTER]).await;
+    b.until(
+        "the preset's choice",
+        &format!(
+            "return document.querySelector('[data-preset=\"silent-pc\"] li[data-name=\"{choice}\"]')"
+        ),
+    )
+    .await;
+    let form = b
+        .js("const f = document.querySelector('[data-preset=\"silent-pc\"]'); \
+             return [f.querySelector('input[id^=\"sname-\"]').value, f.querySelector('select[id^=\"sprofile-\"]').value];")
+        .await;
+    assert_eq!(form, json!(["Silent PC", "silent"]));
+    assert!(b.text("#lint-status").await.starts_with("Usable"));
+
+    // A compatibility table as a grid: without its last row the 5-year ProSupport is allowed
+    // with nothing (dead); a new row brings it back.
+    let table = "[data-rule=\"os-warranty\"]";
+    assert_eq!(
+        b.js(&format!(
+            "return document.querySelectorAll('{table} tbody tr').length"
+        ))
+        .await,
+        json!(6)
+    );
+    b.click(&format!("{table} tr[data-row=\"5\"] button")).await;
+    b.until(
+        "the dead option",
+        "return document.querySelector('#lint-dead [data-option=\"warranty.prosupport_plus_5y\"]')",
+    )
+    .await;
+    b.click(&format!("{table} .add-row")).await;
+    b.until(
+        "the new row",
+        &format!("return document.querySelector('{table} tr[data-row=\"5\"]')"),
+    )
+    .await;
+    b.set_text(
+        &format!("{table} tr[data-row=\"5\"] td:nth-child(1) select"),
+        "win11_pro",
+    )
+    .await;
+    b.set_text(
+        &format!("{table} tr[data-row=\"5\"] td:nth-child(2) select"),
+        "prosupport_plus_5y",
+    )
+    .await;
+    b.until(
+        "no dead option",
+        "const l = document.getElementById('lint-status'); return l.textContent.startsWith('Usable') && !document.getElementById('lint-dead');",
+    )
+    .await;
+    b.js(&format!(
+        "document.querySelector('{table}').scrollIntoView({{block: 'start'}}); return true;"
+    ))
+    .await;
+    b.shot("editor-table").await;
+
+    // A phone-width screen: every section open, nothing wider than the window.
+    b.click("[data-group=\"cpu\"] .disclosure").await;
+    b.click("#vendors-toggle").await;
+    // A vendor's new id: its options follow.
+    b.set_text("[data-vendor=\"intel\"] input[id^=\"vid-\"]", "intel-corp")
+        .await;
+    b.until(
+        "the options to follow the vendor's new id",
+        "const s = document.querySelector('[data-option=\"cpu.i5_14400f\"] select[id^=\"ovendor\"]'); \
+         return s && s.value === 'intel-corp' && document.getElementById('lint-status').textContent.startsWith('Usable');",
+    )
+    .await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.until("the phone layout", "return window.innerWidth <= 400")
+        .await;
+    b.assert_no_horizontal_overflow("the editor").await;
+    b.js("document.querySelector('[data-group=\"cpu\"]').scrollIntoView({block: 'start'}); return true;")
+        .await;
+    b.shot("editor-phone").await;
+    b.click("#tab-insights").await;
+    b.until("the insights", "return document.getElementById('insights')")
+        .await;
+    b.assert_no_horizontal_overflow("the insights").await;
+    b.client.back().await.unwrap();
+    b.until("the editor", "return document.getElementById('publish')")
+        .await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+
+    // Publish; the server checks again and accepts.
+    b.click("#publish").await;
+    let published = b
+        .until(
+            "the new version",
+            "const e = document.getElementById('editor-message'); return e && e.textContent;",
+        )
+        .await;
+    assert!(
+        published.as_str().unwrap().contains("version 2"),
+        "{published}"
+    );
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+
+    // A customer: the renamed catalog offers the new preset; it starts with its choice and
+    // profile.
+    b.client.goto(&format!("{base}/")).await.unwrap();
+    b.until(
+        "the catalog picker",
+        "return document.querySelector('[data-catalog=\"pc\"] button.needs')",
+    )
+    .await;
+    assert_eq!(
+        b.text("[data-catalog=\"pc\"] h2").await,
+        "Custom PC (new range)"
+    );
+    b.click("[data-catalog=\"pc\"] button.needs").await;
+    b.until(
+        "the new preset",
+        "return document.querySelector('[data-catalog=\"pc\"] [data-preset=\"silent-pc\"]')",
+    )
+    .await;
+    b.click("[data-catalog=\"pc\"] [data-preset=\"silent-pc\"]")
+        .await;
+    b.until(
+        "the configuration from the preset",
+        "const c = document.querySelector('.configurator'); return c && c.dataset.busy === 'false' && document.querySelector('#total-value');",
+    )
+    .await;
+    assert_eq!(
+        b.js("return document.getElementById('profile').value")
+            .await,
+        json!("silent")
+    );
+    b.reveal(&choice).await;
+    assert_eq!(
+        b.state(&choice).await,
+        "selected",
+        "the preset chose {choice}"
+    );
+
+    // The browser's back button returns to the picker, forward to the configuration.
+    let configuration = url(&b).await;
+    assert!(configuration.contains("?c="), "{configuration}");
+    b.client.back().await.unwrap();
+    b.until(
+        "the picker again",
+        "return document.querySelector('[data-catalog=\"pc\"]') && !document.querySelector('.configurator')",
+    )
+    .await;
+    b.client.forward().await.unwrap();
+    b.until(
+        "the configuration again",
+        "const c = document.querySelector('.configurator'); return c && document.querySelector('#total-value');",
+    )
+    .await;
+    assert_eq!(url(&b).await, configuration);
+    assert_eq!(b.state(&choice).await, "selected");
+    assert_eq!(b.page_errors().await, json!([]), "no console errors");
+    b.client.close().await.unwrap();
+    publish_screenshots(&["editor-profiles", "editor-table", "editor-phone"]);
 }

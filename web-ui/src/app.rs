@@ -1,28 +1,13 @@
-//! The page: routing by query string (`/` the catalog picker, `/?c=ID` a configuration, which
-//! is also its share link), the catalog picker and the error banner.
+//! The page: the screen of the address (`route.rs`: the catalog picker, a configuration, the
+//! manufacturer's side), followed on back and forward; the catalog picker and the error banner.
 
 use crate::api::{self, ApiError, CatalogSummary};
 use crate::configurator::Configurator;
 use crate::manage::Manage;
-use wasm_bindgen::JsValue;
+use crate::route::{navigate, Link, Route};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-fn url_params() -> Option<web_sys::UrlSearchParams> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()
-}
-
-/// The configuration id in the page's address (`?c=ID`), if any.
-fn configuration_in_url() -> Option<String> {
-    url_params()?.get("c").filter(|c| !c.is_empty())
-}
-
-/// `?manage` (the manufacturer's catalogs) or `?manage=ID` (the editor of catalog ID).
-fn manage_in_url() -> Option<Option<String>> {
-    let p = url_params()?;
-    p.has("manage")
-        .then(|| p.get("manage").filter(|c| !c.is_empty()))
-}
 
 /// A needs profile or a preset of a catalog, as the picker offers it.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,12 +48,17 @@ pub enum Msg {
     Started(Result<String, ApiError>),
     Retry,
     Dismiss,
+    /// The address changed (a link, or the browser's back and forward buttons).
+    Route(Route),
 }
 
 pub struct App {
-    /// The manufacturer's side is shown (with the catalog to edit, if any).
-    manage: Option<Option<String>>,
-    configuration: Option<String>,
+    route: Route,
+    /// The `popstate` listener (kept alive as long as the app).
+    _popstate: Option<Closure<dyn Fn()>>,
+    /// Focus goes to the new screen's content after a screen change.
+    focus_main: bool,
+    main_ref: NodeRef,
     catalogs: Option<Vec<CatalogSummary>>,
     /// The catalog whose profiles and presets are shown: (id, profiles, presets).
     expanded: Option<(String, Vec<Choice>, Vec<Choice>)>,
@@ -82,15 +72,23 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let configuration = configuration_in_url();
-        let manage = manage_in_url();
-        if configuration.is_none() && manage.is_none() {
+        let route = Route::current();
+        if route == Route::Picker {
             ctx.link()
                 .send_future(async { Msg::Catalogs(api::catalogs().await) });
         }
+        let link = ctx.link().clone();
+        let popstate =
+            Closure::<dyn Fn()>::new(move || link.send_message(Msg::Route(Route::current())));
+        let listening = web_sys::window().is_some_and(|w| {
+            w.add_event_listener_with_callback("popstate", popstate.as_ref().unchecked_ref())
+                .is_ok()
+        });
         App {
-            manage,
-            configuration,
+            route,
+            _popstate: listening.then_some(popstate),
+            focus_main: false,
+            main_ref: NodeRef::default(),
             catalogs: None,
             expanded: None,
             profile_ref: NodeRef::default(),
@@ -112,6 +110,20 @@ impl Component for App {
                     .send_future(async { Msg::Catalogs(api::catalogs().await) });
             }
             Msg::Dismiss => self.error = None,
+            Msg::Route(route) => {
+                if route == self.route {
+                    // Only the fragment changed (an in-page link).
+                    return false;
+                }
+                if route == Route::Picker {
+                    ctx.link()
+                        .send_future(async { Msg::Catalogs(api::catalogs().await) });
+                }
+                self.route = route;
+                self.error = None;
+                self.starting = None;
+                self.focus_main = true;
+            }
             Msg::Expand(id) => {
                 self.expanded = Some((id.clone(), Vec::new(), Vec::new()));
                 ctx.link().send_future(async move {
@@ -138,15 +150,9 @@ impl Component for App {
             }
             Msg::Started(Ok(id)) => {
                 // The configuration id goes into the address: reloading or sharing it restores
-                // the configuration.
-                if let Some(w) = web_sys::window() {
-                    if let Ok(h) = w.history() {
-                        let url = format!("/?c={}", api::encode(&id));
-                        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&url));
-                    }
-                }
+                // the configuration, and back returns to the picker.
                 self.starting = None;
-                self.configuration = Some(id);
+                navigate(&Route::Configuration(id));
             }
             Msg::Started(Err(e)) => {
                 self.starting = None;
@@ -157,17 +163,19 @@ impl Component for App {
     }
 
     fn view(&self, ctx: &Context<Self>) -> Html {
-        let main = match (&self.manage, &self.configuration) {
-            (Some(open), _) => html! { <Manage open={open.clone()} /> },
-            (None, Some(id)) => html! { <Configurator id={id.clone()} /> },
-            (None, None) => self.picker(ctx),
+        let main = match &self.route {
+            Route::Manage { open, view } => html! { <Manage open={open.clone()} view={*view} /> },
+            Route::Configuration(id) => html! { <Configurator key={id.clone()} id={id.clone()} /> },
+            Route::Picker => self.picker(ctx),
         };
+        let manage = matches!(self.route, Route::Manage { .. });
         html! {
             <>
                 <header class="top">
-                    <a class="brand" href="/">{ "Configurator" }</a>
+                    <Link to={Route::Picker} class="brand">{ "Configurator" }</Link>
                     <nav aria-label="Site">
-                        <a href="/?manage" id="nav-manage">{ "For manufacturers" }</a>
+                        <Link to={Route::Manage { open: None, view: Default::default() }} id="nav-manage"
+                            current={manage}>{ "For manufacturers" }</Link>
                     </nav>
                 </header>
                 if let Some(e) = &self.error {
@@ -175,8 +183,17 @@ impl Component for App {
                         on_retry={Some(ctx.link().callback(|_| Msg::Retry))}
                         on_dismiss={ctx.link().callback(|_| Msg::Dismiss)} />
                 }
-                <main id="main">{ main }</main>
+                <main id="main" ref={self.main_ref.clone()} tabindex="-1">{ main }</main>
             </>
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        // After a screen change, keyboard and screen-reader users continue in the new screen.
+        if std::mem::take(&mut self.focus_main) {
+            if let Some(m) = self.main_ref.cast::<web_sys::HtmlElement>() {
+                let _ = m.focus();
+            }
         }
     }
 }

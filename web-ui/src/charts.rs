@@ -1,14 +1,22 @@
-//! Simple inline SVG bar charts (the insights): one labelled bar per item, longest first, with
-//! the numbers written out so the chart reads without colour and in a screen reader (the
-//! figure also carries a table-like text alternative).
+//! Simple bar charts (the insights): one bar per item, longest first, labelled by the name
+//! people know (the option's question and name, the rule's description, the question's name)
+//! with the id as a secondary line. Drawn with HTML and CSS, so labels wrap on a phone, and the
+//! numbers are written out so the chart reads without colour and in a screen reader.
 
-use crate::api::Count;
 use yew::prelude::*;
 
 /// Bars shown per chart.
 const TOP: usize = 12;
 
-pub fn bars(id: &str, title: &str, items: &[Count]) -> Html {
+/// One bar: the id it counts (`group.option`, a rule or a group), its label, how often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    pub key: String,
+    pub label: String,
+    pub count: u64,
+}
+
+pub fn bars(id: &str, title: &str, items: &[Bar]) -> Html {
     let items = &items[..items.len().min(TOP)];
     let caption_id = format!("{id}-title");
     if items.is_empty() {
@@ -20,38 +28,26 @@ pub fn bars(id: &str, title: &str, items: &[Count]) -> Html {
         };
     }
     let max = items.iter().map(|c| c.count).max().unwrap_or(1).max(1) as f64;
-    let row = 26.0;
-    let label_w = 150.0;
-    let bar_w = 190.0;
-    let height = row * items.len() as f64 + 4.0;
-    let summary = items
-        .iter()
-        .map(|c| format!("{}: {}", c.key, c.count))
-        .collect::<Vec<_>>()
-        .join(", ");
     html! {
         <figure class="chart" id={id.to_string()} aria-labelledby={caption_id.clone()}>
             <figcaption id={caption_id}>{ title }</figcaption>
-            <svg viewBox={format!("0 0 {} {height}", label_w + bar_w + 50.0)} role="img"
-                aria-label={format!("{title}: {summary}")} preserveAspectRatio="xMinYMin meet">
-                { for items.iter().enumerate().map(|(i, c)| {
-                    let y = i as f64 * row + 2.0;
-                    let w = (c.count as f64 / max * bar_w).max(2.0);
-                    let label: String = if c.key.chars().count() > 22 {
-                        c.key.chars().take(21).chain(std::iter::once('…')).collect()
-                    } else {
-                        c.key.clone()
-                    };
+            <ol class="bars">
+                { for items.iter().map(|c| {
+                    let pct = (c.count as f64 / max * 100.0).max(1.0);
                     html! {
-                        <g data-key={c.key.clone()} data-count={c.count.to_string()}>
-                            <title>{ format!("{}: {}", c.key, c.count) }</title>
-                            <text x={(label_w - 6.0).to_string()} y={(y + 16.0).to_string()} text-anchor="end" class="chart-label">{ label }</text>
-                            <rect x={label_w.to_string()} y={(y + 3.0).to_string()} width={w.to_string()} height={(row - 8.0).to_string()} rx="3" class="bar" />
-                            <text x={(label_w + w + 6.0).to_string()} y={(y + 16.0).to_string()} class="chart-value">{ c.count.to_string() }</text>
-                        </g>
+                        <li class="bar-row" data-key={c.key.clone()} data-count={c.count.to_string()}>
+                            <span class="bar-label">
+                                <span class="bar-name">{ &c.label }</span>
+                                if c.label != c.key { <span class="bar-id">{ &c.key }</span> }
+                            </span>
+                            <span class="bar-track" aria-hidden="true">
+                                <span class="bar" style={format!("width: {pct:.1}%")}></span>
+                            </span>
+                            <span class="bar-value">{ c.count.to_string() }</span>
+                        </li>
                     }
                 }) }
-            </svg>
+            </ol>
         </figure>
     }
 }

@@ -10,6 +10,7 @@ mod engine;
 mod lint;
 mod manage;
 mod preview;
+mod route;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -5,7 +5,8 @@
 use crate::api::{self, ApiError, CatalogSummary};
 use crate::app::ErrorBanner;
 use crate::editor::Editor;
-use wasm_bindgen::{JsCast, JsValue};
+use crate::route::{navigate, Link, Route, View};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 const TOKEN_KEY: &str = "configurator-token";
@@ -19,12 +20,6 @@ fn stored_token() -> Option<String> {
         .get_item(TOKEN_KEY)
         .ok()?
         .filter(|t| !t.is_empty())
-}
-
-fn set_url(url: &str) {
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(url));
-    }
 }
 
 /// A catalog file read in the page, with the content type the server expects for it.
@@ -61,6 +56,9 @@ pub async fn read_file(file: &web_sys::File) -> Result<FileImport, ApiError> {
 pub struct Props {
     /// The catalog to open in the editor (`?manage=ID`).
     pub open: Option<String>,
+    /// The editor's view (`&view=insights`).
+    #[prop_or_default]
+    pub view: View,
 }
 
 pub enum Msg {
@@ -78,7 +76,6 @@ pub enum Msg {
 pub struct Manage {
     token: Option<String>,
     catalogs: Option<Vec<CatalogSummary>>,
-    open: Option<String>,
     error: Option<ApiError>,
     signing_in: bool,
     busy: bool,
@@ -97,7 +94,6 @@ impl Component for Manage {
         Manage {
             token,
             catalogs: None,
-            open: ctx.props().open.clone(),
             error: None,
             signing_in: false,
             busy: false,
@@ -148,8 +144,10 @@ impl Component for Manage {
                 }
                 self.token = None;
                 self.catalogs = None;
-                self.open = None;
-                set_url("/?manage");
+                navigate(&Route::Manage {
+                    open: None,
+                    view: View::Edit,
+                });
             }
             Msg::Refresh => {
                 if let Some(token) = self.token.clone() {
@@ -170,16 +168,10 @@ impl Component for Manage {
                 }
                 Err(e) => self.error = Some(e),
             },
-            Msg::Open(id) => {
-                match &id {
-                    Some(id) => set_url(&format!("/?manage={}", api::encode(id))),
-                    None => {
-                        set_url("/?manage");
-                        ctx.link().send_message(Msg::Refresh);
-                    }
-                }
-                self.open = id;
-            }
+            Msg::Open(open) => navigate(&Route::Manage {
+                open,
+                view: View::Edit,
+            }),
             Msg::Import(file) => {
                 let Some(token) = self.token.clone() else {
                     return false;
@@ -218,16 +210,24 @@ impl Component for Manage {
         let Some(token) = &self.token else {
             return html! { <>{ for banner }{ self.sign_in(ctx) }</> };
         };
-        if let Some(id) = &self.open {
+        if let Some(id) = &ctx.props().open {
             return html! {
                 <>
                     { for banner }
                     <Editor key={id.clone()} token={token.clone()} id={id.clone()}
-                        on_back={ctx.link().callback(|_| Msg::Open(None))} />
+                        view={ctx.props().view} />
                 </>
             };
         }
         html! { <>{ for banner }{ self.list(ctx) }</> }
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, old: &Props) -> bool {
+        // Back to the list (a link or the back button): it may have changed meanwhile.
+        if ctx.props().open.is_none() && old.open.is_some() {
+            ctx.link().send_message(Msg::Refresh);
+        }
+        true
     }
 }
 
@@ -295,16 +295,16 @@ impl Manage {
                         <ul class="cards">
                             { for list.iter().map(|c| {
                                 let id = c.id.clone();
-                                let label = format!("own-{}", c.id);
                                 html! {
                                     <li class="card" data-own-catalog={c.id.clone()}>
-                                        <h2 id={label.clone()}>{ &c.name }</h2>
+                                        <h2>{ &c.name }</h2>
                                         <p class="hint">
                                             { format!("{} · ", c.id) }
                                             { match c.latest { Some(v) => format!("published version {v}"), None => "draft, not published".into() } }
                                         </p>
-                                        <button class="primary" aria-describedby={label}
-                                            onclick={ctx.link().callback(move |_| Msg::Open(Some(id.clone())))}>{ "Edit" }</button>
+                                        <Link to={Route::Manage { open: Some(id), view: View::Edit }} class="button primary">
+                                            { "Edit" }<span class="sr-only">{ format!(" {}", c.name) }</span>
+                                        </Link>
                                     </li>
                                 }
                             }) }
