@@ -617,6 +617,17 @@ async fn customer_flow() {
         "return document.querySelector('[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]')",
     )
     .await;
+    // The configuration shared above is a preset learned from shared configurations now.
+    let learned = b
+        .js("return Array.from(document.querySelectorAll('[data-catalog=\"pc\"] li.learned [data-preset]')).map(e => e.dataset.preset + ' ' + e.textContent)")
+        .await;
+    let learned = learned.as_array().unwrap();
+    assert_eq!(learned.len(), 1, "{learned:?}");
+    let learned = learned[0].as_str().unwrap();
+    assert!(
+        learned.starts_with("learned-") && learned.contains("Customers' choice"),
+        "{learned}"
+    );
     b.shot("picker-needs").await;
     b.click("[data-catalog=\"pc\"] [data-preset=\"starter-gaming\"]")
         .await;

@@ -294,6 +294,12 @@ pub async fn published(catalog: &str) -> Result<Value, ApiError> {
     Ok(v["published"].clone())
 }
 
+/// `GET /api/catalogs/{id}/presets`: the manufacturer's presets, then those learned from the
+/// configurations customers shared (`learned: true`).
+pub async fn presets(catalog: &str) -> Result<Value, ApiError> {
+    get(&format!("/api/catalogs/{}/presets", encode(catalog))).await
+}
+
 /// Sets the needs profile of a configuration (`""` removes it).
 pub async fn set_profile(id: &str, profile: &str) -> Result<Value, ApiError> {
     patch(

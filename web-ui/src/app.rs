@@ -15,6 +15,8 @@ pub struct Choice {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// A preset learned from the configurations customers shared (not the manufacturer's).
+    pub learned: bool,
 }
 
 fn choices(model: &serde_json::Value, key: &str) -> Vec<Choice> {
@@ -31,6 +33,7 @@ fn choices(model: &serde_json::Value, key: &str) -> Vec<Choice> {
                         .unwrap_or_default()
                         .to_string(),
                     description: p["description"].as_str().unwrap_or_default().to_string(),
+                    learned: p["learned"].as_bool().unwrap_or(false),
                 })
                 .collect()
         })
@@ -41,7 +44,12 @@ pub enum Msg {
     Catalogs(Result<api::CatalogList, ApiError>),
     /// Shows the needs profiles and presets of a catalog.
     Expand(String),
-    Expanded(String, Result<serde_json::Value, ApiError>),
+    /// The published model (for its profiles) and the presets (the manufacturer's and the
+    /// learned ones).
+    Expanded(
+        String,
+        Result<(serde_json::Value, serde_json::Value), ApiError>,
+    ),
     /// Starts a configuration: catalog, profile, preset.
     Start(String, Option<String>, Option<String>),
     /// The new configuration's id.
@@ -127,13 +135,20 @@ impl Component for App {
             Msg::Expand(id) => {
                 self.expanded = Some((id.clone(), Vec::new(), Vec::new()));
                 ctx.link().send_future(async move {
-                    Msg::Expanded(id.clone(), api::published(&id).await)
+                    let both = async {
+                        let model = api::published(&id).await?;
+                        Ok((model, api::presets(&id).await?))
+                    };
+                    Msg::Expanded(id.clone(), both.await)
                 });
             }
             Msg::Expanded(id, r) => match r {
-                Ok(model) => {
-                    self.expanded =
-                        Some((id, choices(&model, "profiles"), choices(&model, "presets")))
+                Ok((model, presets)) => {
+                    self.expanded = Some((
+                        id,
+                        choices(&model, "profiles"),
+                        choices(&presets, "presets"),
+                    ))
                 }
                 Err(e) => self.error = Some(e),
             },
@@ -288,9 +303,10 @@ impl App {
                         { for presets.iter().map(|p| {
                             let (cid, pid) = (id.to_string(), p.id.clone());
                             html! {
-                                <li>
+                                <li class={classes!(p.learned.then_some("learned"))}>
                                     <button data-preset={p.id.clone()} disabled={self.starting.is_some()}
                                         onclick={ctx.link().callback(move |_| Msg::Start(cid.clone(), None, Some(pid.clone())))}>
+                                        if p.learned { <span class="badge learned-badge">{ "Customers' choice" }</span>{ " " } }
                                         <strong>{ &p.name }</strong>
                                         if !p.description.is_empty() { <span class="hint">{ format!(" — {}", p.description) }</span> }
                                     </button>
