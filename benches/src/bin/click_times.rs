@@ -1,7 +1,8 @@
 //! Per-click `domains` times of our engine for `benches/compare/compare.py`: imports a model,
 //! makes the fixed random click sequence of the benches (seed 42), and prints JSON with the
-//! clicks (feature names, select/deselect), the import time and the time of `domains` after
-//! each click (best of `REPS` runs).
+//! clicks (feature names, select/deselect), the import time, the time of `domains` after each
+//! click (best of `REPS` runs) and the number of free options after each click (`free`, so that
+//! the peers' answers can be checked against ours).
 //!
 //! Each run is one customer: a fresh session that makes the clicks in order, each once (as in
 //! the server), isolated from the models other sessions found (`Session::isolated`), so the
@@ -11,7 +12,7 @@
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
 use configurator_benches::random_clicks;
-use configurator_core::{Effort, Session};
+use configurator_core::{Effort, OptionState, Session};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -31,15 +32,17 @@ fn main() {
     let import_ms = t.elapsed().as_secs_f64() * 1e3;
     let seq = random_clicks(&c, clicks, 42);
     let mut times = vec![f64::MAX; seq.len()];
+    let mut free = vec![0; seq.len()];
     for rep in 0..reps {
         let mut session = Session::isolated(c.clone());
         for k in 1..=seq.len() {
             let t = Instant::now();
-            session
+            let d = session
                 .domains(&seq[..k], &mut Effort::default())
                 .expect("within effort");
             let ms = t.elapsed().as_secs_f64() * 1e3;
             times[k - 1] = times[k - 1].min(ms);
+            free[k - 1] = d.states.iter().filter(|s| **s == OptionState::Free).count();
             if stats && rep == 0 {
                 eprintln!("click {k}: {ms:.2} ms {:?}", session.propagation_stats());
             }
@@ -51,6 +54,6 @@ fn main() {
         .collect();
     println!(
         "{}",
-        serde_json::json!({"options": c.n_options(), "import_ms": import_ms, "clicks": clicks, "ms": times})
+        serde_json::json!({"options": c.n_options(), "import_ms": import_ms, "clicks": clicks, "ms": times, "free": free})
     );
 }
