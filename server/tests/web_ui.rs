@@ -842,6 +842,50 @@ async fn manufacturer_flow() {
     )
     .await;
     assert!(b.text("#lint-status").await.starts_with("Usable"));
+
+    // An option's declared attribute in its own field (unit in its label): a number that does
+    // not parse stays as typed with its error; a card longer than every case is dead by the
+    // rule gpu-length; and back. The option's description goes to the customers.
+    b.click("[data-group=\"gpu\"] .disclosure").await;
+    let length = "[data-option=\"gpu.rx7600\"] input[data-attribute=\"length_mm\"]";
+    let label = b
+        .until(
+            "the attribute's field",
+            &format!(
+                "const e = document.querySelector({}); return e && e.value === '240' && e.getAttribute('aria-label');",
+                json!(length)
+            ),
+        )
+        .await;
+    assert_eq!(label, json!("length_mm of option gpu.rx7600, in mm"));
+    b.set_text(length, "24o").await;
+    b.until(
+        "the number's error",
+        &format!(
+            "const e = document.querySelector({}); return e.value === '24o' && e.getAttribute('aria-invalid') === 'true' \
+             && document.getElementById('lint-status').textContent.includes('error');",
+            json!(length)
+        ),
+    )
+    .await;
+    b.set_text(length, "999").await;
+    b.until(
+        "the card too long for every case",
+        "return document.querySelector('#lint-dead [data-option=\"gpu.rx7600\"]') \
+         && document.getElementById('lint-status').textContent.startsWith('Usable');",
+    )
+    .await;
+    b.set_text(length, "240").await;
+    b.until(
+        "the card fitting again",
+        "return !document.querySelector('#lint-dead [data-option=\"gpu.rx7600\"]');",
+    )
+    .await;
+    b.set_text(
+        "[data-option=\"gpu.rx7600\"] input[id^=\"odesc\"]",
+        "Quiet two-fan card",
+    )
+    .await;
     b.click("#publish").await;
     let published = b
         .until(
@@ -881,6 +925,13 @@ async fn manufacturer_flow() {
     assert!(
         title.as_str().unwrap().contains("gpu-length"),
         "the reason names the changed rule: {title}"
+    );
+    b.reveal("gpu.rx7600").await;
+    assert_eq!(
+        b.js("return document.querySelector('[data-option=\"gpu.rx7600\"]').getAttribute('title')")
+            .await,
+        json!("Quiet two-fan card"),
+        "the option's new description"
     );
     // A pick for the insights.
     b.reveal("case.terra").await;
