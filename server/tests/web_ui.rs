@@ -1290,7 +1290,8 @@ async fn guidance_flow() {
     b.until("the phone layout", "return window.innerWidth <= 400")
         .await;
     b.assert_no_horizontal_overflow("the editor").await;
-    b.js("document.querySelector('[data-group=\"cpu\"]').scrollIntoView({block: 'start'}); return true;")
+    // The shot shows an option's card: its attribute fields with their units.
+    b.js("document.querySelector('[data-option=\"cpu.i5_14400f\"]').scrollIntoView({block: 'start'}); return true;")
         .await;
     b.shot("editor-phone").await;
     b.click("#tab-insights").await;
