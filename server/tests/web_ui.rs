@@ -847,7 +847,7 @@ async fn manufacturer_flow() {
     // not parse stays as typed with its error; a card longer than every case is dead by the
     // rule gpu-length; and back. The option's description goes to the customers.
     b.click("[data-group=\"gpu\"] .disclosure").await;
-    let length = "[data-option=\"gpu.rx7600\"] input[data-attribute=\"length_mm\"]";
+    let length = "[data-option-details=\"gpu.rx7600\"] input[data-attribute=\"length_mm\"]";
     let label = b
         .until(
             "the attribute's field",
@@ -882,10 +882,13 @@ async fn manufacturer_flow() {
     )
     .await;
     b.set_text(
-        "[data-option=\"gpu.rx7600\"] input[id^=\"odesc\"]",
+        "[data-option-details=\"gpu.rx7600\"] input[id^=\"odesc\"]",
         "Quiet two-fan card",
     )
     .await;
+    b.js("document.querySelector('[data-option=\"gpu.rx7600\"]').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.shot("editor-option-attributes").await;
     b.click("#publish").await;
     let published = b
         .until(
@@ -998,6 +1001,7 @@ async fn manufacturer_flow() {
         "editor-rule-error",
         "editor-publish-refused",
         "editor-published",
+        "editor-option-attributes",
         "insights",
     ]);
 }

@@ -826,7 +826,7 @@ impl Editor {
                         { for errors.iter().map(|e| html! { <p class="error-text">{ e }</p> }) }
                         <table class="grid-table options-table">
                             <caption class="sr-only">{ format!("Options of {}", g.id) }</caption>
-                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Vendor" }</th><th scope="col">{ "Description" }</th><th scope="col">{ "Attributes" }</th><th scope="col">{ "Check" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
+                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Vendor" }</th><th scope="col">{ "Check" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
                             <tbody>
                                 { for g.options.iter().enumerate().map(|(oi, o)| {
                                     let name = format!("{}.{}", g.id, o.id);
@@ -844,19 +844,30 @@ impl Editor {
                                     };
                                     let vendor = o.vendor.clone().unwrap_or_default();
                                     let unknown_vendor = !vendors.iter().any(|(v, _)| *v == vendor);
+                                    let desc_id = dom_id("odesc", &[gi, oi]);
                                     html! {
-                                        <tr data-option={name.clone()} class={classes!(flag)}>
+                                        <>
+                                        <tr data-option={name.clone()} class={classes!("option-main", flag)}>
                                             <td data-label="Id">{ cell(Field::OptionId(gi, oi), "oid", o.id.clone(), format!("Id of option {name}")) }</td>
                                             <td data-label="Name">{ cell(Field::OptionName(gi, oi), "oname", o.name.clone(), format!("Name of option {name}")) }</td>
                                             <td data-label="Price">{ cell(Field::OptionPrice(gi, oi), "oprice", o.price.to_string(), format!("Price of option {name}")) }</td>
                                             <td data-label="Vendor">{ self.bare_select(ctx, Field::OptionVendor(gi, oi), dom_id("ovendor", &[gi, oi]),
                                                 Some(format!("Vendor of option {name}")), &vendor, &vendors, unknown_vendor) }</td>
-                                            <td data-label="Description" class="wide">{ cell(Field::OptionDescription(gi, oi), "odesc", o.description.clone().unwrap_or_default(), format!("Description of option {name} (shown to customers)")) }</td>
-                                            <td data-label="Attributes" class="attrs">{ self.option_attributes(ctx, gi, oi, &name, o, &shown) }</td>
                                             <td data-label="Check">{ match flag { Some("dead") => html!{ <span class="warn-badge" title="In no valid product">{ "dead" }</span> }, Some(_) => html!{ <span class="warn-badge" title="In every valid product">{ "forced" }</span> }, None => html!{} } }</td>
                                             <td><button class="link" aria-label={format!("Remove option {name}")}
                                                 onclick={ctx.link().callback(move |_| Msg::Remove(Part::Option(gi), oi))}>{ "Remove" }</button></td>
                                         </tr>
+                                        // The option's description and attribute values: a second row across the table.
+                                        <tr data-option-details={name.clone()} class={classes!("option-details", flag)}>
+                                            <td colspan="6" class="wide">
+                                                <label class="field" for={desc_id}>
+                                                    <span>{ "Description (shown to customers)" }</span>
+                                                    { cell(Field::OptionDescription(gi, oi), "odesc", o.description.clone().unwrap_or_default(), format!("Description of option {name} (shown to customers)")) }
+                                                </label>
+                                                { self.option_attributes(ctx, gi, oi, &name, o, &shown) }
+                                            </td>
+                                        </tr>
+                                        </>
                                     }
                                 }) }
                             </tbody>
