@@ -842,6 +842,53 @@ async fn manufacturer_flow() {
     )
     .await;
     assert!(b.text("#lint-status").await.starts_with("Usable"));
+
+    // An option's declared attribute in its own field (unit in its label): a number that does
+    // not parse stays as typed with its error; a card longer than every case is dead by the
+    // rule gpu-length; and back. The option's description goes to the customers.
+    b.click("[data-group=\"gpu\"] .disclosure").await;
+    let length = "[data-option-details=\"gpu.rx7600\"] input[data-attribute=\"length_mm\"]";
+    let label = b
+        .until(
+            "the attribute's field",
+            &format!(
+                "const e = document.querySelector({}); return e && e.value === '240' && e.getAttribute('aria-label');",
+                json!(length)
+            ),
+        )
+        .await;
+    assert_eq!(label, json!("length_mm of option gpu.rx7600, in mm"));
+    b.set_text(length, "24o").await;
+    b.until(
+        "the number's error",
+        &format!(
+            "const e = document.querySelector({}); return e.value === '24o' && e.getAttribute('aria-invalid') === 'true' \
+             && document.getElementById('lint-status').textContent.includes('error');",
+            json!(length)
+        ),
+    )
+    .await;
+    b.set_text(length, "999").await;
+    b.until(
+        "the card too long for every case",
+        "return document.querySelector('#lint-dead [data-option=\"gpu.rx7600\"]') \
+         && document.getElementById('lint-status').textContent.startsWith('Usable');",
+    )
+    .await;
+    b.set_text(length, "240").await;
+    b.until(
+        "the card fitting again",
+        "return !document.querySelector('#lint-dead [data-option=\"gpu.rx7600\"]');",
+    )
+    .await;
+    b.set_text(
+        "[data-option-details=\"gpu.rx7600\"] input[id^=\"odesc\"]",
+        "Quiet two-fan card",
+    )
+    .await;
+    b.js("document.querySelector('[data-option=\"gpu.rx7600\"]').scrollIntoView({block: 'center'}); return true;")
+        .await;
+    b.shot("editor-option-attributes").await;
     b.click("#publish").await;
     let published = b
         .until(
@@ -881,6 +928,13 @@ async fn manufacturer_flow() {
     assert!(
         title.as_str().unwrap().contains("gpu-length"),
         "the reason names the changed rule: {title}"
+    );
+    b.reveal("gpu.rx7600").await;
+    assert_eq!(
+        b.js("return document.querySelector('[data-option=\"gpu.rx7600\"]').getAttribute('title')")
+            .await,
+        json!("Quiet two-fan card"),
+        "the option's new description"
     );
     // A pick for the insights.
     b.reveal("case.terra").await;
@@ -947,6 +1001,7 @@ async fn manufacturer_flow() {
         "editor-rule-error",
         "editor-publish-refused",
         "editor-published",
+        "editor-option-attributes",
         "insights",
     ]);
 }
@@ -1239,7 +1294,8 @@ async fn guidance_flow() {
     b.until("the phone layout", "return window.innerWidth <= 400")
         .await;
     b.assert_no_horizontal_overflow("the editor").await;
-    b.js("document.querySelector('[data-group=\"cpu\"]').scrollIntoView({block: 'start'}); return true;")
+    // The shot shows an option's card: its attribute fields with their units.
+    b.js("document.querySelector('[data-option=\"cpu.i5_14400f\"]').scrollIntoView({block: 'start'}); return true;")
         .await;
     b.shot("editor-phone").await;
     b.click("#tab-insights").await;

@@ -17,9 +17,11 @@ use crate::charts::{bars, Bar};
 use crate::lint::{describe, lint, LintView};
 use crate::manage::{read_file, FileImport};
 use crate::route::{Link, Route, View};
-use configurator_core::catalog::{Catalog, Group, Rule};
+use configurator_core::catalog::{AttrType, Catalog, Group, OptionDef, Rule, Value};
 use configurator_core::Diagnostic;
-use model::{attributes_of, attributes_text, Attributes, Field, Part};
+use model::{
+    attributes_of, group_attributes, other_attributes_text, value_text, Attributes, Field, Part,
+};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use yew::prelude::*;
@@ -58,6 +60,8 @@ pub enum Msg {
     /// A profile's weight on an attribute that cannot be weighted.
     RemoveWeight(usize, String),
     Toggle(Section),
+    /// Show a field for a declared attribute (index) in the option rows of a group.
+    ShowAttr(usize, usize),
     Save,
     Saved(Result<serde_json::Value, ApiError>),
     Publish,
@@ -79,6 +83,8 @@ pub struct Editor {
     /// Texts being typed that do not parse yet (numbers, attributes), with their error.
     raw: BTreeMap<Field, (String, Option<String>)>,
     picks: BTreeMap<Part, String>,
+    /// Per group, declared attributes (indices) given a field though no option carries them.
+    shown_attrs: BTreeMap<usize, BTreeSet<usize>>,
     open: BTreeSet<Section>,
     dirty: bool,
     busy: bool,
@@ -120,6 +126,15 @@ pub fn input_value(e: &InputEvent) -> String {
         .unwrap_or_default()
 }
 
+/// `true` or `false`: whether the checkbox of an event is checked.
+fn checked_value(e: &Event) -> String {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+        .to_string()
+}
+
 /// The error of a rule's diagnostic shown under its text: the line and a caret at the column.
 fn caret(text: &str, d: &Diagnostic) -> Html {
     let Some(loc) = d.location.filter(|l| !l.in_file) else {
@@ -138,6 +153,7 @@ fn keeps_text(f: Field) -> bool {
         Field::GroupMin(_)
             | Field::GroupMax(_)
             | Field::OptionPrice(..)
+            | Field::OptionAttr(..)
             | Field::OptionAttributes(..)
             | Field::ProfileBudget(_)
             | Field::ProfileWeight(..)
@@ -162,6 +178,7 @@ impl Component for Editor {
             lint: None,
             raw: BTreeMap::new(),
             picks: BTreeMap::new(),
+            shown_attrs: BTreeMap::new(),
             open: BTreeSet::new(),
             dirty: false,
             busy: false,
@@ -218,6 +235,7 @@ impl Component for Editor {
                         self.catalog = Some(c);
                         self.raw.clear();
                         self.picks.clear();
+                        self.shown_attrs.clear();
                         self.relint();
                     }
                     Ok(None) => self.error = Some(ApiError::local(
@@ -289,6 +307,9 @@ impl Component for Editor {
                 if part == Part::Group {
                     self.open.retain(|s| !matches!(s, Section::Group(_)));
                 }
+                if matches!(part, Part::Group | Part::Attribute) {
+                    self.shown_attrs.clear();
+                }
                 self.structural();
             }
             Msg::Pick(part, v) => {
@@ -301,6 +322,10 @@ impl Component for Editor {
                 }
                 self.focus = Some(dom_id("pid", &[p]));
                 self.structural();
+            }
+            Msg::ShowAttr(g, a) => {
+                self.shown_attrs.entry(g).or_default().insert(a);
+                self.focus = Some(dom_id("oattr", &[g, 0, a]));
             }
             Msg::Toggle(s) => {
                 if !self.open.remove(&s) {
@@ -673,6 +698,7 @@ impl Editor {
                     <div class="fields">
                         { self.text_input(ctx, Field::CatalogName, "catalog-name".into(), "Name", c.name.clone()) }
                         { self.text_input(ctx, Field::Currency, "catalog-currency".into(), "Currency", c.currency.clone()) }
+                        { self.text_input(ctx, Field::CatalogVersion, "catalog-version".into(), "Version label (optional)", c.version.clone()) }
                     </div>
                     { self.text_input(ctx, Field::CatalogDescription, "catalog-description".into(), "Description", c.description.clone().unwrap_or_default()) }
                     <div class="row actions-row">
@@ -747,6 +773,19 @@ impl Editor {
                 .iter()
                 .map(|o| (o.id.clone(), format!("{} ({})", o.label(), o.id))),
         );
+        // Fields for the declared attributes the group's options carry, those asked for, and
+        // those being typed (a value just cleared keeps its field).
+        let mut shown: BTreeSet<usize> = group_attributes(g, &self.attrs).into_iter().collect();
+        shown.extend(self.shown_attrs.get(&gi).into_iter().flatten().copied());
+        shown.extend(self.raw.keys().filter_map(|f| match f {
+            Field::OptionAttr(x, _, a) if *x == gi => Some(*a),
+            _ => None,
+        }));
+        shown.retain(|&a| a < self.attrs.len());
+        let shown: Vec<usize> = shown.into_iter().collect();
+        let hidden: Vec<usize> = (0..self.attrs.len())
+            .filter(|a| !shown.contains(a) && !self.attrs[*a].0.is_empty())
+            .collect();
         let mut vendors = vec![(String::new(), "none".to_string())];
         vendors.extend(c.vendors.iter().map(|v| {
             let label = if v.name.is_empty() {
@@ -783,10 +822,11 @@ impl Editor {
                                 html! { "Default (recommended before customers share theirs)" },
                                 g.default.as_deref().unwrap_or(""), &defaults) }
                         </div>
+                        { self.text_input(ctx, Field::GroupDescription(gi), dom_id("gdesc", &[gi]), "Description (shown to customers)", g.description.clone().unwrap_or_default()) }
                         { for errors.iter().map(|e| html! { <p class="error-text">{ e }</p> }) }
                         <table class="grid-table options-table">
                             <caption class="sr-only">{ format!("Options of {}", g.id) }</caption>
-                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Vendor" }</th><th scope="col">{ "Attributes" }</th><th scope="col">{ "Check" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
+                            <thead><tr><th scope="col">{ "Id" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Price" }</th><th scope="col">{ "Vendor" }</th><th scope="col">{ "Check" }</th><th><span class="sr-only">{ "Remove" }</span></th></tr></thead>
                             <tbody>
                                 { for g.options.iter().enumerate().map(|(oi, o)| {
                                     let name = format!("{}.{}", g.id, o.id);
@@ -804,28 +844,110 @@ impl Editor {
                                     };
                                     let vendor = o.vendor.clone().unwrap_or_default();
                                     let unknown_vendor = !vendors.iter().any(|(v, _)| *v == vendor);
+                                    let desc_id = dom_id("odesc", &[gi, oi]);
                                     html! {
-                                        <tr data-option={name.clone()} class={classes!(flag)}>
+                                        <>
+                                        <tr data-option={name.clone()} class={classes!("option-main", flag)}>
                                             <td data-label="Id">{ cell(Field::OptionId(gi, oi), "oid", o.id.clone(), format!("Id of option {name}")) }</td>
                                             <td data-label="Name">{ cell(Field::OptionName(gi, oi), "oname", o.name.clone(), format!("Name of option {name}")) }</td>
                                             <td data-label="Price">{ cell(Field::OptionPrice(gi, oi), "oprice", o.price.to_string(), format!("Price of option {name}")) }</td>
                                             <td data-label="Vendor">{ self.bare_select(ctx, Field::OptionVendor(gi, oi), dom_id("ovendor", &[gi, oi]),
                                                 Some(format!("Vendor of option {name}")), &vendor, &vendors, unknown_vendor) }</td>
-                                            <td data-label="Attributes" class="wide">{ cell(Field::OptionAttributes(gi, oi), "oattrs", attributes_text(&o.attributes), format!("Attributes of option {name}")) }</td>
                                             <td data-label="Check">{ match flag { Some("dead") => html!{ <span class="warn-badge" title="In no valid product">{ "dead" }</span> }, Some(_) => html!{ <span class="warn-badge" title="In every valid product">{ "forced" }</span> }, None => html!{} } }</td>
                                             <td><button class="link" aria-label={format!("Remove option {name}")}
                                                 onclick={ctx.link().callback(move |_| Msg::Remove(Part::Option(gi), oi))}>{ "Remove" }</button></td>
                                         </tr>
+                                        // The option's description and attribute values: a second row across the table.
+                                        <tr data-option-details={name.clone()} class={classes!("option-details", flag)}>
+                                            <td colspan="6" class="wide">
+                                                <label class="field" for={desc_id}>
+                                                    <span>{ "Description (shown to customers)" }</span>
+                                                    { cell(Field::OptionDescription(gi, oi), "odesc", o.description.clone().unwrap_or_default(), format!("Description of option {name} (shown to customers)")) }
+                                                </label>
+                                                { self.option_attributes(ctx, gi, oi, &name, o, &shown) }
+                                            </td>
+                                        </tr>
+                                        </>
                                     }
                                 }) }
                             </tbody>
                         </table>
                         <div class="row">
+                            if !hidden.is_empty() {
+                                <select id={dom_id("show-attr", &[gi])} aria-label={format!("Give the options of {} a field for another declared attribute", g.id)}
+                                    oninput={ctx.link().batch_callback(move |e: InputEvent| input_value(&e).parse().ok().map(|a| Msg::ShowAttr(gi, a)))}>
+                                    <option value="" selected=true>{ "Another attribute field…" }</option>
+                                    { for hidden.iter().map(|&a| html! { <option value={a.to_string()}>{ &self.attrs[a].0 }</option> }) }
+                                </select>
+                            }
                             <button id={dom_id("add-option", &[gi])} onclick={ctx.link().callback(move |_| Msg::Add(Part::Option(gi)))}>{ "Add an option" }</button>
                             <button class="link" onclick={ctx.link().callback(move |_| Msg::Remove(Part::Group, gi))}>{ format!("Remove question {}", g.id) }</button>
                         </div>
                     </div>
                 }
+            </div>
+        }
+    }
+
+    /// An option's attribute values: a field per declared attribute shown in its group (a
+    /// number with its unit, a text, a checkbox) and the undeclared ones as one TOML line.
+    fn option_attributes(
+        &self,
+        ctx: &Context<Self>,
+        gi: usize,
+        oi: usize,
+        name: &str,
+        o: &OptionDef,
+        shown: &[usize],
+    ) -> Html {
+        let other = Field::OptionAttributes(gi, oi);
+        let other_id = dom_id("oattrs", &[gi, oi]);
+        let other_error = self.raw_error(other);
+        html! {
+            <div class="attr-fields">
+                { for shown.iter().map(|&a| {
+                    let (an, d) = &self.attrs[a];
+                    let field = Field::OptionAttr(gi, oi, a);
+                    let id = dom_id("oattr", &[gi, oi, a]);
+                    let value = o.attributes.get(an);
+                    let unit = d.unit.clone().filter(|u| !u.is_empty());
+                    let aria = match &unit {
+                        Some(u) => format!("{an} of option {name}, in {u}"),
+                        None => format!("{an} of option {name}"),
+                    };
+                    if d.ty == AttrType::Bool {
+                        let checked = value == Some(&Value::Bool(true));
+                        return html! {
+                            <label class="field check" for={id.clone()} title={d.description.clone()}>
+                                <input type="checkbox" id={id} data-attribute={an.clone()} checked={checked} aria-label={aria}
+                                    onchange={ctx.link().callback(move |e: Event| Msg::Edit(field, checked_value(&e)))} />
+                                <span>{ an }</span>
+                            </label>
+                        };
+                    }
+                    let error = self.raw_error(field);
+                    let err_id = format!("{id}-error");
+                    let number = d.ty == AttrType::Number;
+                    html! {
+                        <label class="field" for={id.clone()} title={d.description.clone()}>
+                            <span>{ an }{ for unit.map(|u| html! { <span class="unit">{ format!(" ({u})") }</span> }) }</span>
+                            <input type="text" id={id} data-attribute={an.clone()} inputmode={number.then_some("decimal")}
+                                aria-label={aria} value={self.shown(field, value_text(value))}
+                                aria-invalid={error.is_some().then_some("true")}
+                                aria-describedby={error.is_some().then(|| err_id.clone())}
+                                oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))} />
+                            if let Some(e) = error { <span class="error-text" id={err_id}>{ e }</span> }
+                        </label>
+                    }
+                }) }
+                <label class="field other" for={other_id.clone()}>
+                    <span>{ "Other attributes (undeclared, TOML)" }</span>
+                    <input type="text" id={other_id} aria-label={format!("Other attributes of option {name} (undeclared, as TOML: key = value, ...)")}
+                        value={self.shown(other, other_attributes_text(&o.attributes, &self.attrs))}
+                        aria-invalid={other_error.is_some().then_some("true")}
+                        oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(other, input_value(&e)))} />
+                    if let Some(e) = other_error { <span class="error-text">{ e }</span> }
+                </label>
             </div>
         }
     }

@@ -4,7 +4,7 @@
 
 use configurator_core::catalog::{
     AttrType, AttributeDecl, Better, Catalog, Group, GroupKind, OptionDef, Preset, Profile, Rule,
-    TableDef, Vendor,
+    TableDef, Value, Vendor,
 };
 use configurator_core::Decimal;
 use std::collections::BTreeMap;
@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 pub enum Field {
     CatalogName,
     CatalogDescription,
+    CatalogVersion,
     Currency,
     VendorId(usize),
     VendorName(usize),
@@ -29,10 +30,16 @@ pub enum Field {
     GroupMin(usize),
     GroupMax(usize),
     GroupDefault(usize),
+    GroupDescription(usize),
     OptionId(usize, usize),
     OptionName(usize, usize),
     OptionVendor(usize, usize),
     OptionPrice(usize, usize),
+    OptionDescription(usize, usize),
+    /// Group, option, attribute (index into the declarations): the option's value of a
+    /// declared attribute (empty: the option does not carry it).
+    OptionAttr(usize, usize, usize),
+    /// The option's undeclared attributes, as the inside of a TOML inline table.
     OptionAttributes(usize, usize),
     RuleId(usize),
     RuleDescription(usize),
@@ -162,6 +169,7 @@ pub fn edit(
     match field {
         Field::CatalogName => c.name = v,
         Field::CatalogDescription => c.description = text(&v),
+        Field::CatalogVersion => c.version = v.trim().to_string(),
         Field::Currency => c.currency = v.trim().to_string(),
         Field::VendorId(i) => {
             let old = std::mem::replace(&mut c.vendors[i].id, v.clone());
@@ -261,6 +269,7 @@ pub fn edit(
         Field::GroupMin(g) => c.groups[g].min = count(&v, "at least")?,
         Field::GroupMax(g) => c.groups[g].max = count(&v, "at most")?,
         Field::GroupDefault(g) => c.groups[g].default = text(&v),
+        Field::GroupDescription(g) => c.groups[g].description = text(&v),
         Field::OptionId(g, o) => {
             let group = &mut c.groups[g];
             let old = std::mem::replace(&mut group.options[o].id, v.clone());
@@ -291,7 +300,34 @@ pub fn edit(
         Field::OptionName(g, o) => c.groups[g].options[o].name = v,
         Field::OptionVendor(g, o) => c.groups[g].options[o].vendor = text(&v),
         Field::OptionPrice(g, o) => c.groups[g].options[o].price = decimal(&v, "price")?,
-        Field::OptionAttributes(g, o) => c.groups[g].options[o].attributes = parse_attributes(&v)?,
+        Field::OptionDescription(g, o) => c.groups[g].options[o].description = text(&v),
+        Field::OptionAttr(g, o, a) => {
+            let (name, decl) = &attrs[a];
+            if name.trim().is_empty() {
+                return Err("give the attribute a name first".into());
+            }
+            let value = match decl.ty {
+                _ if v.trim().is_empty() => None,
+                AttrType::Number => Some(Value::Number(
+                    Decimal::parse(v.trim())
+                        .ok_or_else(|| format!("{name}: write a number such as 12.5, not “{v}”"))?,
+                )),
+                AttrType::String => Some(Value::Str(v.clone())),
+                AttrType::Bool => Some(Value::Bool(v.trim() == "true")),
+            };
+            let values = &mut c.groups[g].options[o].attributes;
+            match value {
+                Some(x) => values.insert(name.clone(), x),
+                None => values.remove(name),
+            };
+        }
+        Field::OptionAttributes(g, o) => {
+            let other = parse_attributes(&v)?;
+            let values = &mut c.groups[g].options[o].attributes;
+            // This text holds the undeclared attributes only: the declared ones have fields.
+            values.retain(|k, _| attrs.iter().any(|(n, _)| n == k));
+            values.extend(other);
+        }
         Field::RuleId(r) => c.rules[r].id = v,
         Field::RuleDescription(r) => c.rules[r].description = v,
         Field::RuleText(r) => c.rules[r].rule = Some(v),
@@ -566,9 +602,42 @@ pub fn new_option(id: &str, n: usize) -> OptionDef {
     }
 }
 
+/// The text of a declared attribute's field: a number as written in the catalog, a string as
+/// is, `true`/`false`; empty when the option does not carry the attribute.
+pub fn value_text(v: Option<&Value>) -> String {
+    match v {
+        None => String::new(),
+        Some(Value::Number(d)) => d.to_string(),
+        Some(Value::Str(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+    }
+}
+
+/// The declared attributes (indices into the editor's list of declarations, in its order) that
+/// the options of a group carry: the fields its option rows show.
+pub fn group_attributes(g: &Group, attrs: &Attributes) -> Vec<usize> {
+    attrs
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| {
+            !n.is_empty() && g.options.iter().any(|o| o.attributes.contains_key(n))
+        })
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// An option's undeclared attributes as the inside of a TOML inline table.
+pub fn other_attributes_text(a: &BTreeMap<String, Value>, attrs: &Attributes) -> String {
+    let other: BTreeMap<String, Value> = a
+        .iter()
+        .filter(|(k, _)| !attrs.iter().any(|(n, _)| n == *k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    attributes_text(&other)
+}
+
 /// An option's attributes as the inside of a TOML inline table: `socket = "AM5", tdp_w = 65`.
-pub fn attributes_text(a: &BTreeMap<String, configurator_core::catalog::Value>) -> String {
-    use configurator_core::catalog::Value;
+pub fn attributes_text(a: &BTreeMap<String, Value>) -> String {
     a.iter()
         .map(|(k, v)| {
             let key = if !k.is_empty()
@@ -590,12 +659,10 @@ pub fn attributes_text(a: &BTreeMap<String, configurator_core::catalog::Value>) 
         .join(", ")
 }
 
-fn parse_attributes(
-    text: &str,
-) -> Result<BTreeMap<String, configurator_core::catalog::Value>, String> {
+fn parse_attributes(text: &str) -> Result<BTreeMap<String, Value>, String> {
     #[derive(serde::Deserialize)]
     struct Wrap {
-        a: BTreeMap<String, configurator_core::catalog::Value>,
+        a: BTreeMap<String, Value>,
     }
     if text.contains('\n') {
         return Err("write the attributes on one line".into());
@@ -809,6 +876,212 @@ mod tests {
         assert_eq!(c, before);
         edit(&mut c, &mut a, Field::ProfileBudget(0), "".into()).unwrap();
         assert_eq!(c.profiles[0].budget, None);
+    }
+
+    fn option(c: &Catalog, name: &str) -> (usize, usize) {
+        let (g, o) = name.split_once('.').unwrap();
+        let gi = group(c, g);
+        (
+            gi,
+            c.groups[gi].options.iter().position(|x| x.id == o).unwrap(),
+        )
+    }
+
+    fn attr(a: &Attributes, name: &str) -> usize {
+        a.iter().position(|(n, _)| n == name).unwrap()
+    }
+
+    fn dead(c: &Catalog) -> Vec<String> {
+        compile_catalog(c.clone(), None)
+            .unwrap()
+            .lint(&mut Effort::new(5_000_000))
+            .unwrap()
+            .dead
+    }
+
+    #[test]
+    fn declared_attribute_fields_edit_numbers_texts_and_booleans() {
+        let (mut c, mut a) = pc();
+        let (g, o) = option(&c, "gpu.rx7600");
+        // The gpu group's fields: the attributes its options carry, in the order of the list
+        // of declarations (by name, as the catalog's map gives them).
+        let fields: Vec<&str> = group_attributes(&c.groups[g], &a)
+            .into_iter()
+            .map(|i| a[i].0.as_str())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "connector",
+                "lead_time_days",
+                "length_mm",
+                "power_w",
+                "slot_width",
+                "vram_gb",
+                "weight_g"
+            ]
+        );
+        let length = attr(&a, "length_mm");
+        let shown = |c: &Catalog| value_text(c.groups[g].options[o].attributes.get("length_mm"));
+        assert_eq!(shown(&c), "240");
+        // Longer than every case: the lint finds the card dead through the rule gpu-length.
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, length),
+            " 999 ".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.groups[g].options[o].attributes["length_mm"],
+            Value::Number(Decimal::parse("999").unwrap())
+        );
+        assert!(dead(&c).contains(&"gpu.rx7600".to_string()));
+        // A number that does not parse leaves the value as it was.
+        let err = edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, length),
+            "24o".into(),
+        )
+        .unwrap_err();
+        assert!(err.contains("length_mm") && err.contains("24o"), "{err}");
+        assert_eq!(shown(&c), "999");
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, length),
+            "240.5".into(),
+        )
+        .unwrap();
+        assert_eq!(shown(&c), "240.5");
+        assert!(!dead(&c).contains(&"gpu.rx7600".to_string()));
+        // Empty: the option no longer carries the attribute.
+        edit(&mut c, &mut a, Field::OptionAttr(g, o, length), "".into()).unwrap();
+        assert!(!c.groups[g].options[o].attributes.contains_key("length_mm"));
+        // Texts as typed, booleans from the checkbox.
+        let connector = attr(&a, "connector");
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, connector),
+            "12V-2x6".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.groups[g].options[o].attributes["connector"],
+            Value::Str("12V-2x6".into())
+        );
+        let (cg, co) = option(&c, "cpu.i5_14400f");
+        let igpu = attr(&a, "igpu");
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(cg, co, igpu),
+            "true".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.groups[cg].options[co].attributes["igpu"],
+            Value::Bool(true)
+        );
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(cg, co, igpu),
+            "false".into(),
+        )
+        .unwrap();
+        // Back to the catalog's values: the same catalog, through the core's serde model too.
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, length),
+            "240".into(),
+        )
+        .unwrap();
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(g, o, connector),
+            "8-pin".into(),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Catalog>(&json).unwrap(), c);
+        assert_eq!(c, pc().0);
+        assert!(usable(&c));
+    }
+
+    #[test]
+    fn other_attributes_hold_only_the_undeclared_ones() {
+        let (mut c, mut a) = pc();
+        let (g, o) = option(&c, "gpu.rx7600");
+        let before = c.groups[g].options[o].attributes.clone();
+        assert_eq!(other_attributes_text(&before, &a), "");
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttributes(g, o),
+            r#"fans = 2, "rgb lighting" = false"#.into(),
+        )
+        .unwrap();
+        let values = &c.groups[g].options[o].attributes;
+        assert_eq!(values.len(), before.len() + 2, "the declared values stay");
+        assert_eq!(
+            other_attributes_text(values, &a),
+            r#"fans = 2, "rgb lighting" = false"#
+        );
+        assert!(edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttributes(g, o),
+            "fans = ".into()
+        )
+        .is_err());
+        // Declaring `fans` moves it from the line to its own field.
+        add(&mut c, &mut a, Part::Attribute, None);
+        let n = a.len() - 1;
+        edit(&mut c, &mut a, Field::AttrName(n), "fans".into()).unwrap();
+        assert_eq!(
+            other_attributes_text(&c.groups[g].options[o].attributes, &a),
+            r#""rgb lighting" = false"#
+        );
+        assert!(group_attributes(&c.groups[g], &a).contains(&n));
+        remove(&mut c, &mut a, Part::Attribute, n);
+        edit(&mut c, &mut a, Field::OptionAttributes(g, o), " ".into()).unwrap();
+        assert_eq!(c.groups[g].options[o].attributes, before);
+    }
+
+    #[test]
+    fn descriptions_and_version_are_edited_and_cleared() {
+        let (mut c, mut a) = pc();
+        let (g, o) = option(&c, "gpu.rx7600");
+        edit(&mut c, &mut a, Field::CatalogVersion, " 2026.2 ".into()).unwrap();
+        edit(
+            &mut c,
+            &mut a,
+            Field::GroupDescription(g),
+            "The card.".into(),
+        )
+        .unwrap();
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionDescription(g, o),
+            "Quiet.".into(),
+        )
+        .unwrap();
+        assert_eq!(c.version, "2026.2");
+        assert_eq!(c.groups[g].description.as_deref(), Some("The card."));
+        assert_eq!(
+            c.groups[g].options[o].description.as_deref(),
+            Some("Quiet.")
+        );
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Catalog>(&json).unwrap(), c);
+        edit(&mut c, &mut a, Field::OptionDescription(g, o), "  ".into()).unwrap();
+        assert_eq!(c.groups[g].options[o].description, None);
     }
 
     #[test]
