@@ -329,6 +329,8 @@ pub struct Flipper {
     flipped: Vec<u32>,
     /// Literals made false, whose clauses are still to be checked.
     queue: Vec<LitCode>,
+    /// Clause literals read by all repairs so far (for profiling).
+    pub visits: u64,
 }
 
 impl Flipper {
@@ -415,10 +417,11 @@ impl Flipper {
         while let Some(f) = self.queue.pop() {
             for &c in up.occurrences(f) {
                 let lits = up.clause(c);
-                visits += lits.len();
-                if lits.iter().any(|&x| true_in(model, x)) {
+                if let Some(k) = lits.iter().position(|&x| true_in(model, x)) {
+                    visits += k + 1;
                     continue;
                 }
+                visits += lits.len();
                 // Falsified: flip the free variable that breaks the fewest clauses.
                 let mut best: Option<(usize, LitCode)> = None;
                 for &x in lits {
@@ -426,12 +429,20 @@ impl Flipper {
                     if self.stamp[v] == self.epoch || up.value_of_var(v) != UNDEF {
                         continue;
                     }
+                    // Clauses only `¬x` satisfies, counted up to the best so far.
+                    let cap = best.map_or(usize::MAX, |(b, _)| b);
                     let mut breaks = 0;
                     for &d in up.occurrences(x ^ 1) {
                         let dl = up.clause(d);
-                        visits += dl.len();
-                        if !dl.iter().any(|&y| y != (x ^ 1) && true_in(model, y)) {
-                            breaks += 1;
+                        match dl.iter().position(|&y| y != (x ^ 1) && true_in(model, y)) {
+                            Some(k) => visits += k + 1,
+                            None => {
+                                visits += dl.len();
+                                breaks += 1;
+                                if breaks >= cap {
+                                    break;
+                                }
+                            }
                         }
                     }
                     if best.is_none_or(|(b, _)| breaks < b) {
@@ -451,12 +462,14 @@ impl Flipper {
                         self.flip(model, x)
                     }
                     _ => {
+                        self.visits += visits as u64;
                         self.undo(model);
                         return false;
                     }
                 }
             }
         }
+        self.visits += visits as u64;
         debug_assert!(
             (0..up.start.len() - 1).all(|c| up.clause(c as u32).iter().any(|&x| true_in(model, x))),
             "repair left a clause false"
