@@ -243,6 +243,8 @@ pub struct Backbone {
     flipper: Flipper,
     /// The last model the previous call saw (every variable), to start the next call from.
     last: Option<Vec<bool>>,
+    /// Per option: a repair failed in the current call.
+    repair_failed: Vec<bool>,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -301,6 +303,7 @@ impl Backbone {
             proved: 0,
             flipper: Flipper::default(),
             last: None,
+            repair_failed: vec![false; cnf.n_options],
         }
     }
 
@@ -351,6 +354,7 @@ impl Backbone {
         self.stats = PropagationStats::default();
         self.proved = 0;
         let visits_before = self.flipper.visits;
+        self.repair_failed.iter_mut().for_each(|f| *f = false);
         self.clock += 1;
         let n = self.n_options;
         let mut states = vec![OptionState::Free; n];
@@ -578,12 +582,20 @@ impl Backbone {
             if chosen[o] || seen.both(o) || self.up.value(code(option_lit(o))).is_some() {
                 continue;
             }
+            // Where repairs rarely succeed (Renault big: tens per tens of thousands of
+            // attempts, each failure costing the whole budget), an option whose repair
+            // failed once in this call is left to the SAT calls.
+            let successes = self.stats.rotated + self.stats.repaired;
+            if self.repair_failed[o] && self.stats.repair_failed > 8 * successes.max(16) {
+                continue;
+            }
             let wanted = code(lit_of(o, !model[o]));
             if !self
                 .flipper
                 .repair(&self.up, &mut model, wanted, REPAIR_BUDGET)
             {
                 self.stats.repair_failed += 1;
+                self.repair_failed[o] = true;
                 continue;
             }
             for &v in self.flipper.flipped() {
