@@ -10,7 +10,8 @@
 //!   the bounds that use it.
 //! - Cardinalities: pairwise at-most-one for small groups, totalizer otherwise.
 //! - Tables: one selector variable per allowed row, with support clauses so that unit
-//!   propagation sees which rows remain (Bacchus 2007, "GAC via unit propagation").
+//!   propagation sees which rows remain (Bacchus 2007, "GAC via unit propagation"); allowed
+//!   tables over two groups use the support encoding instead, without row variables.
 //!
 //! Every clause is tagged with the constraint it belongs to (or none, for the shared PB
 //! encodings, which on their own allow every assignment of the options). The solver can then
@@ -307,6 +308,9 @@ impl Encoder<'_> {
                     self.clause(cl);
                 }
             }
+            TableKind::Allowed if t.columns.len() == 2 && t.columns[0] != t.columns[1] => {
+                self.binary_table(t)
+            }
             TableKind::Allowed => {
                 let selectors: Vec<Lit> = t.rows.iter().map(|_| self.fresh()).collect();
                 self.clause(selectors.clone());
@@ -338,6 +342,82 @@ impl Encoder<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// An allowed table over two different groups without row variables: the support
+    /// encoding of binary constraints (Kasif 1990; Gent, "Arc consistency in SAT", ECAI 2002),
+    /// on which unit propagation achieves arc consistency like the row encoding, with "nothing
+    /// chosen" as one more value of each column. For each value `a` of one column, `S(a)` is
+    /// the set of values of the other column that some row allows with it:
+    /// - `S(a)` everything: no clause;
+    /// - "nothing" in `S(a)`: `¬a ∨ ¬b` for every option `b` outside `S(a)`;
+    /// - otherwise `¬a ∨ ⋁ S(a)` (with at most one option per column, the other one must
+    ///   then be in `S(a)`);
+    /// - if no row allows nothing in both columns, `⋁ column 1 ∨ ⋁ column 2`.
+    ///
+    /// A pair is
+    /// allowed exactly when no clause excludes it (each clause names a pair or a value that no
+    /// row allows). Real models have many such tables (Renault: 276 of 332, with half the
+    /// rows), and row variables made most of the CNF.
+    fn binary_table(&mut self, t: &TableConstraint) {
+        let index = self.index;
+        let dom: [Vec<OptionIdx>; 2] =
+            [0, 1].map(|c| index.groups[t.columns[c]].options().collect::<Vec<_>>());
+        // Values: `Some(option)` or `None` = nothing chosen in the column.
+        let values = |c: usize, cell: &TableCell| -> Vec<Option<OptionIdx>> {
+            match cell {
+                TableCell::Option(o) => vec![Some(*o)],
+                TableCell::Nothing => vec![None],
+                TableCell::Any => dom[c]
+                    .iter()
+                    .map(|o| Some(*o))
+                    .chain(std::iter::once(None))
+                    .collect(),
+            }
+        };
+        let mut allowed: std::collections::HashSet<(Option<OptionIdx>, Option<OptionIdx>)> =
+            std::collections::HashSet::new();
+        for row in &t.rows {
+            for a in values(0, &row[0]) {
+                for b in values(1, &row[1]) {
+                    allowed.insert((a, b));
+                }
+            }
+        }
+        let pair = |c: usize, a: Option<OptionIdx>, b: Option<OptionIdx>| {
+            if c == 0 {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        };
+        for c in 0..2 {
+            let other = &dom[1 - c];
+            for &a in &dom[c] {
+                let with_nothing = allowed.contains(&pair(c, Some(a), None));
+                let support: Vec<OptionIdx> = other
+                    .iter()
+                    .copied()
+                    .filter(|b| allowed.contains(&pair(c, Some(a), Some(*b))))
+                    .collect();
+                if with_nothing {
+                    if support.len() < other.len() {
+                        for &b in other {
+                            if !support.contains(&b) {
+                                self.clause(vec![!option_lit(a), !option_lit(b)]);
+                            }
+                        }
+                    }
+                } else {
+                    let mut cl = vec![!option_lit(a)];
+                    cl.extend(support.iter().map(|b| option_lit(*b)));
+                    self.clause(cl);
+                }
+            }
+        }
+        if !allowed.contains(&(None, None)) {
+            self.clause(dom.iter().flatten().map(|o| option_lit(*o)).collect());
         }
     }
 

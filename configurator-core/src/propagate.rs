@@ -19,9 +19,18 @@
 //!    to the next: the formula only changes in its assumptions, so old models stay models
 //!    whenever they agree with the new choices. Kept per model: the click when it last showed
 //!    an option value no model before it showed; the least recently useful ones are dropped.
-//! 3. **Rotation** (Janota et al. 2015, "rotatable variables"; "flipping" in Biere, Froleyks and
-//!    Wang, "CadiBack: Extracting backbones with CaDiCaL", SAT 2023): in each new model, an
-//!    option literal whose every clause has another true literal can be flipped, so it is free.
+//! 3. **Rotation and repair** (Janota et al. 2015, "rotatable variables"; "flipping" in Biere,
+//!    Froleyks and Wang, "CadiBack: Extracting backbones with CaDiCaL", SAT 2023): in each new
+//!    model (every variable's value), every open option is flipped and the model repaired
+//!    ([`crate::up::Flipper`]): a k-flip generalisation of rotation after recursive model
+//!    rotation (Belov and Marques-Silva, FMCAD 2011). A rotatable literal needs no repair; a
+//!    member of an exactly-one group needs the chosen member deselected and the auxiliary
+//!    variables of the group's encoding updated, which the repair finds by flipping, for every
+//!    clause it falsified, one more variable (least breaking first). A successful repair is a
+//!    model, so the option is free; without it, a model shows one member per exactly-one group
+//!    and a group of k members needs k SAT calls. The last model of a call is kept: the next
+//!    call repairs it to the new choices (and the backbone unit propagation fixed) and starts
+//!    from it instead of a SAT call.
 //! 4. **Failed-literal probing**: if unit propagation refutes the choices plus the literal an
 //!    option still lacks, the option is backbone, again without a SAT call. Probing every open
 //!    option costs a propagation each (expensive on table encodings), so only the literals
@@ -50,7 +59,7 @@
 use crate::compile::{option_lit, Cnf};
 use crate::ir::OptionIdx;
 use crate::solver::{Effort, LimitReached, SatSolver};
-use crate::up::{LitCode, UnitPropagator};
+use crate::up::{Flipper, LitCode, RepairBudget, UnitPropagator};
 use rustsat::types::Lit;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -126,6 +135,18 @@ pub struct Domains {
 
 /// How many models a session keeps between clicks.
 pub const POOL_CAPACITY: usize = 64;
+/// The bound of one repair of a model after flipping an option (see [`Flipper`]).
+/// (Failed repairs cost the whole budget; on Linux 2.6.33.3 UVL, thousands fail per click, and
+/// 100 / 10,000 was faster than 1,000 / 100,000 with about the same number of successes.)
+const REPAIR_BUDGET: RepairBudget = RepairBudget {
+    flips: 100,
+    visits: 10_000,
+};
+/// The bound of the repair of the previous call's model to this call's choices.
+const BASE_REPAIR_BUDGET: RepairBudget = RepairBudget {
+    flips: 10_000,
+    visits: 1_000_000,
+};
 /// How many models a compiled catalog keeps for new sessions.
 pub const SHARED_CAPACITY: usize = 32;
 
@@ -140,14 +161,26 @@ pub struct PropagationStats {
     pub conflicts: u64,
     /// Stored models that satisfied the choices.
     pub pool_models_used: u32,
-    /// Options proved free by rotating a model.
+    /// Options proved free by rotating a model (flipping the option alone).
     pub rotated: u32,
+    /// Options proved free by flipping them in a model and repairing the rest
+    /// ([`crate::up::Flipper`]).
+    pub repaired: u32,
+    /// Repairs that failed.
+    pub repair_failed: u32,
+    /// Clause literals read by the repairs.
+    pub repair_visits: u64,
+    /// Whether the previous call's last model, repaired to agree with the choices, saved the
+    /// first SAT call.
+    pub base_repaired: bool,
     /// Options proved backbone by failed-literal probing.
     pub failed_literals: u32,
     /// Options implied by unit propagation (of the choices and of proved backbone literals).
     pub implied: u32,
     /// SAT calls whose set of wanted literals was refuted, so that a smaller set was tried.
     pub retries: u32,
+    /// Failed-literal probes (unit propagations of one literal).
+    pub probes: u32,
 }
 
 /// A model's option values, one bit per option.
@@ -205,6 +238,13 @@ pub struct Backbone {
     n_options: usize,
     words: usize,
     stats: PropagationStats,
+    /// Backbone literals proved in the current call (see the suspects in `domains`).
+    proved: u32,
+    flipper: Flipper,
+    /// The last model the previous call saw (every variable), to start the next call from.
+    last: Option<Vec<bool>>,
+    /// Per option: a repair failed in the current call.
+    repair_failed: Vec<bool>,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -260,6 +300,10 @@ impl Backbone {
             n_options: cnf.n_options,
             words: cnf.n_options.div_ceil(64),
             stats: PropagationStats::default(),
+            proved: 0,
+            flipper: Flipper::default(),
+            last: None,
+            repair_failed: vec![false; cnf.n_options],
         }
     }
 
@@ -308,6 +352,9 @@ impl Backbone {
         shared: Option<&SharedModels>,
     ) -> Result<Domains, LimitReached> {
         self.stats = PropagationStats::default();
+        self.proved = 0;
+        let visits_before = self.flipper.visits;
+        self.repair_failed.iter_mut().for_each(|f| *f = false);
         self.clock += 1;
         let n = self.n_options;
         let mut states = vec![OptionState::Free; n];
@@ -352,11 +399,24 @@ impl Backbone {
         // propagation need not be assumed: the solver propagates them itself).
         let mut base: Vec<Lit> = choices.iter().map(|c| c.lit()).collect();
         let mut new_models: Vec<Bits> = Vec::new();
+        // A full model (all variables) to flip options in: the last one of the previous call,
+        // repaired to agree with the choices, else a SAT call (unless a stored model is a
+        // witness: then the first SAT call below gives one).
+        if let Some(mut last) = self.last.take() {
+            if self
+                .flipper
+                .repair_to(&self.up, &mut last, BASE_REPAIR_BUDGET)
+            {
+                self.stats.base_repaired = true;
+                self.record(last, &chosen, &mut seen, &mut new_models);
+                witness = witness.or_else(|| new_models.last().cloned());
+            }
+        }
         if witness.is_none() {
             if !self.solve(solver, &base, effort)? {
                 return unsatisfiable(states);
             }
-            self.record(&solver.model(), &chosen, &mut seen, &mut new_models);
+            self.record(solver.model(), &chosen, &mut seen, &mut new_models);
             witness = new_models.last().cloned();
         }
         // The options seen with one value only, and the literal each one lacks.
@@ -369,11 +429,19 @@ impl Backbone {
         // 4.-5. SAT calls, each asking for many missing literals at once. The literals that unit
         // propagation refuted while a set was built (every backbone literal's negation is among
         // them, if propagation can refute it at all) are probed alone before the next set.
+        // A suspect is probed again only when a backbone literal was proved since its last
+        // probe (before that, the probe would give the same answer).
         let mut suspects: Vec<Lit> = Vec::new();
+        let mut probed_at: Vec<u32> = vec![0; n];
         loop {
             for l in std::mem::take(&mut suspects) {
                 let o = l.var().idx();
-                if !self.known(o) && !seen.both(o) && self.up.fails(code(l)) {
+                if self.known(o) || seen.both(o) || probed_at[o] == self.proved + 1 {
+                    continue;
+                }
+                probed_at[o] = self.proved + 1;
+                self.stats.probes += 1;
+                if self.up.fails(code(l)) {
                     self.stats.failed_literals += 1;
                     self.prove(!l);
                 }
@@ -382,6 +450,7 @@ impl Backbone {
             if missing.is_empty() {
                 break;
             }
+            self.stats.probes += 1;
             if self.up.fails(code(missing[0])) {
                 self.stats.failed_literals += 1;
                 self.prove(!missing[0]);
@@ -392,7 +461,7 @@ impl Backbone {
                 let mut assumptions = base.clone();
                 assumptions.extend_from_slice(&wanted);
                 if self.solve(solver, &assumptions, effort)? {
-                    self.record(&solver.model(), &chosen, &mut seen, &mut new_models);
+                    self.record(solver.model(), &chosen, &mut seen, &mut new_models);
                     break;
                 }
                 if wanted.len() == 1 {
@@ -422,6 +491,7 @@ impl Backbone {
                 None => debug_assert!(seen.both(o), "option {o} left undecided"),
             }
         }
+        self.stats.repair_visits = self.flipper.visits - visits_before;
         self.keep(&consistent, new_models, shared);
         let witness = witness.map(|b| (0..n).map(|o| bit(&b, o)).collect());
         Ok(Domains {
@@ -483,6 +553,7 @@ impl Backbone {
 
     /// `l` is backbone: assign it in the unit propagator, with its consequences.
     fn prove(&mut self, l: Lit) {
+        self.proved += 1;
         let mark = self.up.mark();
         let ok = self.up.assign(code(l)) && self.up.propagate();
         // A model with `l` and every earlier backbone literal exists, so no conflict.
@@ -500,23 +571,48 @@ impl Backbone {
     /// value of every rotatable open option.
     fn record(
         &mut self,
-        model: &[bool],
+        mut model: Vec<bool>,
         chosen: &[bool],
         seen: &mut Seen,
         new_models: &mut Vec<Bits>,
     ) {
-        let bits = self.bits_of(model);
+        let bits = self.bits_of(&model);
         seen.add(&bits);
         for o in 0..self.n_options {
             if chosen[o] || seen.both(o) || self.up.value(code(option_lit(o))).is_some() {
                 continue;
             }
-            if self.up.rotatable(code(lit_of(o, model[o])), model) {
-                seen.set(o, !model[o]);
-                self.stats.rotated += 1;
+            // Where repairs rarely succeed (Renault big: tens per tens of thousands of
+            // attempts, each failure costing the whole budget), an option whose repair
+            // failed once in this call is left to the SAT calls.
+            let successes = self.stats.rotated + self.stats.repaired;
+            if self.repair_failed[o] && self.stats.repair_failed > 8 * successes.max(16) {
+                continue;
             }
+            let wanted = code(lit_of(o, !model[o]));
+            if !self
+                .flipper
+                .repair(&self.up, &mut model, wanted, REPAIR_BUDGET)
+            {
+                self.stats.repair_failed += 1;
+                self.repair_failed[o] = true;
+                continue;
+            }
+            for &v in self.flipper.flipped() {
+                let v = v as usize;
+                if v < self.n_options {
+                    seen.set(v, model[v]);
+                }
+            }
+            if self.flipper.flipped().len() == 1 {
+                self.stats.rotated += 1;
+            } else {
+                self.stats.repaired += 1;
+            }
+            self.flipper.undo(&mut model);
         }
         new_models.push(bits);
+        self.last = Some(model);
     }
 
     /// Pool upkeep after a call: the stored and new models that satisfy the choices are
@@ -596,7 +692,7 @@ mod tests {
             x ^= x << 17;
             x % n
         };
-        let mut retries = 0;
+        let (mut retries, mut repaired, mut base_repaired) = (0, 0, 0);
         for _ in 0..150 {
             let n_vars = 8 + rnd(6) as usize;
             let n_options = n_vars - rnd(3) as usize;
@@ -638,6 +734,8 @@ mod tests {
                     .domains(&mut solver, &choices, &mut Effort::default(), None)
                     .unwrap();
                 retries += engine.stats().retries;
+                repaired += engine.stats().repaired;
+                base_repaired += engine.stats().base_repaired as u32;
                 let sub: Vec<&Vec<bool>> = models
                     .iter()
                     .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
@@ -666,5 +764,9 @@ mod tests {
             }
         }
         assert!(retries > 0, "the refuted-set path was not exercised");
+        assert!(
+            repaired > 0 && base_repaired > 0,
+            "repairs not exercised: {repaired} {base_repaired}"
+        );
     }
 }

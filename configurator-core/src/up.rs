@@ -37,8 +37,11 @@ pub struct UnitPropagator {
     resume: Vec<u32>,
     /// For each literal, the clauses watching it (visited when it becomes false).
     watches: Vec<Vec<u32>>,
-    /// For each literal of an option variable, the clauses that contain it (for rotation).
-    occurs: Vec<Vec<u32>>,
+    /// For each literal, the clauses that contain it: `occ[occ_start[l]..occ_start[l + 1]]`
+    /// (for rotation and repair; clause membership never changes, only the order of a
+    /// clause's literals).
+    occ_start: Vec<u32>,
+    occ: Vec<u32>,
     /// Unit clauses of the CNF.
     units: Vec<LitCode>,
     /// For each literal of an option variable: whether it is a unit clause.
@@ -59,7 +62,8 @@ impl UnitPropagator {
             start: vec![0],
             resume: Vec::new(),
             watches: vec![Vec::new(); n_lits],
-            occurs: vec![Vec::new(); 2 * cnf.n_options],
+            occ_start: Vec::new(),
+            occ: Vec::new(),
             units: Vec::new(),
             unit_option_lit: vec![false; 2 * cnf.n_options],
             value: vec![UNDEF; cnf.n_vars],
@@ -90,18 +94,45 @@ impl UnitPropagator {
                     let c = (up.start.len() - 1) as u32;
                     up.watches[buf[0] as usize].push(c);
                     up.watches[buf[1] as usize].push(c);
-                    for &l in &buf {
-                        if let Some(o) = up.occurs.get_mut(l as usize) {
-                            o.push(c);
-                        }
-                    }
                     up.lits.extend_from_slice(&buf);
                     up.start.push(up.lits.len() as u32);
                     up.resume.push(2);
                 }
             }
         }
+        // Occurrence lists in one array (counting sort by literal).
+        let mut count = vec![0u32; n_lits + 1];
+        for &l in &up.lits {
+            count[l as usize + 1] += 1;
+        }
+        for i in 0..n_lits {
+            count[i + 1] += count[i];
+        }
+        up.occ = vec![0; up.lits.len()];
+        let mut next = count.clone();
+        for c in 0..up.start.len() - 1 {
+            for k in up.start[c]..up.start[c + 1] {
+                let l = up.lits[k as usize] as usize;
+                up.occ[next[l] as usize] = c as u32;
+                next[l] += 1;
+            }
+        }
+        up.occ_start = count;
         up
+    }
+
+    /// The clauses (of at least two literals) that contain `l`.
+    fn occurrences(&self, l: LitCode) -> &[u32] {
+        &self.occ[self.occ_start[l as usize] as usize..self.occ_start[l as usize + 1] as usize]
+    }
+
+    fn clause(&self, c: u32) -> &[LitCode] {
+        &self.lits[self.start[c as usize] as usize..self.start[c as usize + 1] as usize]
+    }
+
+    /// The number of variables.
+    pub fn n_vars(&self) -> usize {
+        self.value.len()
     }
 
     #[inline]
@@ -112,6 +143,10 @@ impl UnitPropagator {
         } else {
             v ^ 3 // TRUE <-> FALSE
         }
+    }
+
+    fn value_of_var(&self, v: usize) -> u8 {
+        self.value[v]
     }
 
     /// The value of a literal: `Some(true)` if UP made it true, `Some(false)` if false.
@@ -250,11 +285,196 @@ impl UnitPropagator {
         if self.unit_option_lit[l as usize] {
             return false;
         }
-        self.occurs[l as usize].iter().all(|&c| {
-            let s = self.start[c as usize] as usize;
-            let e = self.start[c as usize + 1] as usize;
-            self.lits[s..e].iter().any(|&x| x != l && true_in(x))
-        })
+        self.occurrences(l)
+            .iter()
+            .all(|&c| self.clause(c).iter().any(|&x| x != l && true_in(x)))
+    }
+}
+
+/// Bounds of one [`Flipper::repair`].
+#[derive(Clone, Copy, Debug)]
+pub struct RepairBudget {
+    /// Variables flipped at most.
+    pub flips: usize,
+    /// Clause literals read at most.
+    pub visits: usize,
+}
+
+/// Repairs a model after flipping one literal: a *k-flip* generalisation of rotation.
+///
+/// A rotatable literal (Janota, Lynce and Marques-Silva, "Algorithms for computing backbones of
+/// propositional formulae", AI Communications 2015) can be flipped alone. In a configuration
+/// model most option literals cannot: choosing another member of an exactly-one group needs the
+/// chosen member deselected and the auxiliary variables of the group's cardinality encoding,
+/// of table rows or of Tseitin definitions updated. Following recursive model rotation
+/// (Belov and Marques-Silva, "Accelerating MUS extraction with recursive model rotation",
+/// FMCAD 2011), which keeps flipping as long as each step leaves one clause to fix, the repair
+/// flips the wanted literal and then, for every clause it falsified, one more variable of that
+/// clause: one not flipped yet and not fixed by unit propagation of the choices and the proved
+/// backbone, the one whose flip falsifies the fewest clauses (WalkSAT's "break count", Selman,
+/// Kautz and Cohen 1994), so a table's replacement row is the one that agrees most with the
+/// model. Every variable flips at most once, so the repair stops; it gives up (the model is
+/// restored) when a falsified clause has nothing left to flip or the budget runs out.
+///
+/// Success is exact: every clause containing a literal made false was checked after its last
+/// change and has a true literal, and every other clause keeps the true literal it had in the
+/// original model. So the result is a model of the CNF that agrees with the unit propagator's
+/// fixed literals (the choices and the backbone proved so far) — a witness that the flipped
+/// literal is not backbone, found without the SAT solver. Failure proves nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Flipper {
+    /// `stamp[v] == epoch`: variable `v` was flipped in the current repair.
+    stamp: Vec<u32>,
+    epoch: u32,
+    flipped: Vec<u32>,
+    /// Literals made false, whose clauses are still to be checked.
+    queue: Vec<LitCode>,
+    /// Clause literals read by all repairs so far (for profiling).
+    pub visits: u64,
+}
+
+impl Flipper {
+    /// The variables the last successful repair flipped (until [`undo`](Self::undo)).
+    pub fn flipped(&self) -> &[u32] {
+        &self.flipped
+    }
+
+    fn flip(&mut self, model: &mut [bool], x: LitCode) {
+        let v = (x >> 1) as usize;
+        model[v] = x & 1 == 0; // x becomes true
+        self.stamp[v] = self.epoch;
+        self.flipped.push(v as u32);
+        self.queue.push(x ^ 1);
+    }
+
+    /// Restores the variables the last repair flipped.
+    pub fn undo(&mut self, model: &mut [bool]) {
+        for &v in &self.flipped {
+            model[v as usize] = !model[v as usize];
+        }
+        self.flipped.clear();
+    }
+
+    /// Makes literal `l` (false in the full assignment `model`, a model of the CNF that
+    /// agrees with `up`'s assigned literals) true and repairs the rest, see the type's
+    /// documentation. True: `model` is a model again, with `l` (call [`undo`](Self::undo) to
+    /// get the original back); false: `model` is unchanged.
+    pub fn repair(
+        &mut self,
+        up: &UnitPropagator,
+        model: &mut [bool],
+        l: LitCode,
+        budget: RepairBudget,
+    ) -> bool {
+        if up.value_of_var((l >> 1) as usize) != UNDEF {
+            return false;
+        }
+        self.run(up, model, &[l], budget)
+    }
+
+    /// Makes a model of the CNF (`model`, a full assignment) agree with `up`'s assigned
+    /// literals (for example the model of the previous click, under this click's choices),
+    /// flipping the ones it lacks and repairing the rest as [`repair`](Self::repair) does.
+    pub fn repair_to(
+        &mut self,
+        up: &UnitPropagator,
+        model: &mut [bool],
+        budget: RepairBudget,
+    ) -> bool {
+        let starts: Vec<LitCode> = up
+            .trail
+            .iter()
+            .copied()
+            .filter(|&x| model[(x >> 1) as usize] == (x & 1 == 1))
+            .collect();
+        self.run(up, model, &starts, budget)
+    }
+
+    fn run(
+        &mut self,
+        up: &UnitPropagator,
+        model: &mut [bool],
+        starts: &[LitCode],
+        budget: RepairBudget,
+    ) -> bool {
+        let true_in = |m: &[bool], x: LitCode| m[(x >> 1) as usize] != (x & 1 == 1);
+        if self.stamp.len() != model.len() {
+            self.stamp = vec![0; model.len()];
+            self.epoch = 0;
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.epoch = 1;
+        }
+        self.flipped.clear();
+        self.queue.clear();
+        for &l in starts {
+            debug_assert!(!true_in(model, l));
+            self.flip(model, l);
+        }
+        let mut visits = 0usize;
+        while let Some(f) = self.queue.pop() {
+            for &c in up.occurrences(f) {
+                let lits = up.clause(c);
+                if let Some(k) = lits.iter().position(|&x| true_in(model, x)) {
+                    visits += k + 1;
+                    continue;
+                }
+                visits += lits.len();
+                // Falsified: flip the free variable that breaks the fewest clauses.
+                let mut best: Option<(usize, LitCode)> = None;
+                for &x in lits {
+                    let v = (x >> 1) as usize;
+                    if self.stamp[v] == self.epoch || up.value_of_var(v) != UNDEF {
+                        continue;
+                    }
+                    // Clauses only `¬x` satisfies, counted up to the best so far.
+                    let cap = best.map_or(usize::MAX, |(b, _)| b);
+                    let mut breaks = 0;
+                    for &d in up.occurrences(x ^ 1) {
+                        let dl = up.clause(d);
+                        match dl.iter().position(|&y| y != (x ^ 1) && true_in(model, y)) {
+                            Some(k) => visits += k + 1,
+                            None => {
+                                visits += dl.len();
+                                breaks += 1;
+                                if breaks >= cap {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    if best.is_none_or(|(b, _)| breaks < b) {
+                        best = Some((breaks, x));
+                        if breaks == 0 {
+                            break;
+                        }
+                    }
+                    if visits > budget.visits {
+                        break;
+                    }
+                }
+                match best {
+                    Some((_, x))
+                        if self.flipped.len() < budget.flips && visits <= budget.visits =>
+                    {
+                        self.flip(model, x)
+                    }
+                    _ => {
+                        self.visits += visits as u64;
+                        self.undo(model);
+                        return false;
+                    }
+                }
+            }
+        }
+        self.visits += visits as u64;
+        debug_assert!(
+            (0..up.start.len() - 1).all(|c| up.clause(c as u32).iter().any(|&x| true_in(model, x))),
+            "repair left a clause false"
+        );
+        true
     }
 }
 
@@ -262,6 +482,102 @@ impl UnitPropagator {
 mod tests {
     use super::*;
     use rustsat::types::{Lit, Var};
+
+    /// Random small CNFs against enumeration: a successful repair gives a model (of every
+    /// clause, unit clauses included) with the wanted literal that keeps every literal unit
+    /// propagation fixed; `undo` and a failed repair give the original model back; a repair to
+    /// the propagator's assignment gives a model that agrees with it.
+    #[test]
+    fn repairs_give_models() {
+        let mut x = 0x1234_5678_9ABC_DEF1u64;
+        let mut rnd = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let (mut repaired, mut failed, mut multi, mut to_base) = (0, 0, 0, 0);
+        for _ in 0..600 {
+            let n_vars = 2 + rnd(8) as usize;
+            let clauses: Vec<Vec<Lit>> = (0..rnd(4 * n_vars as u64))
+                .map(|_| {
+                    (0..1 + rnd(4))
+                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
+                        .collect()
+                })
+                .collect();
+            let cnf = Cnf {
+                n_options: n_vars,
+                n_vars,
+                owner: vec![None; clauses.len()],
+                clauses,
+                linear: Vec::new(),
+            };
+            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
+            let is_model = |m: &[bool]| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l)));
+            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
+                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+                .filter(|m| is_model(m))
+                .collect();
+            let mut up = UnitPropagator::new(&cnf);
+            if !up.reset() {
+                continue;
+            }
+            let assume = Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1);
+            let fixed_ok = up.assign(assume.lidx() as u32) && up.propagate();
+            let agrees = |up: &UnitPropagator, m: &[bool]| {
+                (0..n_vars).all(
+                    |v| match up.value(Var::new(v as u32).pos_lit().lidx() as u32) {
+                        Some(val) => m[v] == val,
+                        None => true,
+                    },
+                )
+            };
+            let budget = RepairBudget {
+                flips: 1 + rnd(8) as usize,
+                visits: 1000,
+            };
+            let mut flipper = Flipper::default();
+            for m in &models {
+                // From any model to the propagator's assignment.
+                let mut w = m.clone();
+                if fixed_ok && flipper.repair_to(&up, &mut w, budget) {
+                    to_base += 1;
+                    assert!(is_model(&w) && agrees(&up, &w), "repair_to: {cnf:?}");
+                    flipper.undo(&mut w);
+                } else {
+                    assert_eq!(&w, m, "failed repair_to changed the model");
+                }
+                assert_eq!(&w, m, "undo");
+                if !fixed_ok || !agrees(&up, m) {
+                    continue;
+                }
+                for v in 0..n_vars {
+                    let l = Var::new(v as u32).lit(m[v]); // false in m
+                    let mut w = m.clone();
+                    if flipper.repair(&up, &mut w, l.lidx() as u32, budget) {
+                        repaired += 1;
+                        if flipper.flipped().len() > 1 {
+                            multi += 1;
+                        }
+                        assert!(holds(&w, l), "{l:?} not made true");
+                        assert!(is_model(&w), "repair of {l:?} gave no model: {cnf:?}");
+                        assert!(agrees(&up, &w), "repair of {l:?} flipped a fixed literal");
+                        let changed = (0..n_vars).filter(|&u| w[u] != m[u]).count();
+                        assert_eq!(changed, flipper.flipped().len());
+                        flipper.undo(&mut w);
+                    } else {
+                        failed += 1;
+                    }
+                    assert_eq!(&w, m, "model not restored");
+                }
+            }
+        }
+        assert!(
+            repaired > 100 && failed > 100 && multi > 50 && to_base > 50,
+            "{repaired} {failed} {multi} {to_base}"
+        );
+    }
 
     /// Random small CNFs against enumeration: what unit propagation derives holds in every
     /// model, failed literals are refuted by every model, and flipping a rotatable literal of a

@@ -30,6 +30,16 @@ fn main() {
             .expect("importable"),
     );
     let import_ms = t.elapsed().as_secs_f64() * 1e3;
+    if stats {
+        let lits: usize = c.cnf.clauses.iter().map(|cl| cl.len()).sum();
+        let longest = c.cnf.clauses.iter().map(|cl| cl.len()).max().unwrap_or(0);
+        eprintln!(
+            "cnf: {} options, {} variables, {} clauses, {lits} literals, longest clause {longest}",
+            c.cnf.n_options,
+            c.cnf.n_vars,
+            c.cnf.clauses.len()
+        );
+    }
     let seq = random_clicks(&c, clicks, 42);
     let mut times = vec![f64::MAX; seq.len()];
     let mut free = vec![0; seq.len()];
