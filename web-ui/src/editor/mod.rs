@@ -126,15 +126,6 @@ pub fn input_value(e: &InputEvent) -> String {
         .unwrap_or_default()
 }
 
-/// `true` or `false`: whether the checkbox of an event is checked.
-fn checked_value(e: &Event) -> String {
-    use wasm_bindgen::JsCast;
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .is_some_and(|i| i.checked())
-        .to_string()
-}
-
 /// The error of a rule's diagnostic shown under its text: the line and a caret at the column.
 fn caret(text: &str, d: &Diagnostic) -> Html {
     let Some(loc) = d.location.filter(|l| !l.in_file) else {
@@ -890,7 +881,7 @@ impl Editor {
     }
 
     /// An option's attribute values: a field per declared attribute shown in its group (a
-    /// number with its unit, a text, a checkbox) and the undeclared ones as one TOML line.
+    /// number with its unit, a text, yes / no / not set) and the undeclared ones as one TOML line.
     fn option_attributes(
         &self,
         ctx: &Context<Self>,
@@ -916,12 +907,22 @@ impl Editor {
                         None => format!("{an} of option {name}"),
                     };
                     if d.ty == AttrType::Bool {
-                        let checked = value == Some(&Value::Bool(true));
+                        // Three ways: an option without the attribute is not constrained by
+                        // rules on it, which "no" would be.
+                        let current = match value {
+                            Some(Value::Bool(true)) => "true",
+                            Some(Value::Bool(false)) => "false",
+                            _ => "",
+                        };
                         return html! {
-                            <label class="field check" for={id.clone()} title={d.description.clone()}>
-                                <input type="checkbox" id={id} data-attribute={an.clone()} checked={checked} aria-label={aria}
-                                    onchange={ctx.link().callback(move |e: Event| Msg::Edit(field, checked_value(&e)))} />
+                            <label class="field" for={id.clone()} title={d.description.clone()}>
                                 <span>{ an }</span>
+                                <select id={id} data-attribute={an.clone()} aria-label={aria}
+                                    oninput={ctx.link().callback(move |e: InputEvent| Msg::Edit(field, input_value(&e)))}>
+                                    <option value="" selected={current.is_empty()}>{ "not set" }</option>
+                                    <option value="true" selected={current == "true"}>{ "yes" }</option>
+                                    <option value="false" selected={current == "false"}>{ "no" }</option>
+                                </select>
                             </label>
                         };
                     }

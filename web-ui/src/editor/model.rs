@@ -959,7 +959,7 @@ mod tests {
         // Empty: the option no longer carries the attribute.
         edit(&mut c, &mut a, Field::OptionAttr(g, o, length), "".into()).unwrap();
         assert!(!c.groups[g].options[o].attributes.contains_key("length_mm"));
-        // Texts as typed, booleans from the checkbox.
+        // Texts as typed, booleans from the yes / no / not set list.
         let connector = attr(&a, "connector");
         edit(
             &mut c,
@@ -985,6 +985,20 @@ mod tests {
             c.groups[cg].options[co].attributes["igpu"],
             Value::Bool(true)
         );
+        edit(
+            &mut c,
+            &mut a,
+            Field::OptionAttr(cg, co, igpu),
+            "false".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.groups[cg].options[co].attributes["igpu"],
+            Value::Bool(false)
+        );
+        // "Not set": the option no longer carries it (rules on it do not constrain it).
+        edit(&mut c, &mut a, Field::OptionAttr(cg, co, igpu), "".into()).unwrap();
+        assert!(!c.groups[cg].options[co].attributes.contains_key("igpu"));
         edit(
             &mut c,
             &mut a,
