@@ -678,20 +678,14 @@ impl Backbone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustsat::types::Var;
+    use crate::up::testing::{clause, cnf, models, xorshift};
 
     /// Random 3-CNFs near the satisfiability threshold (where unit propagation misses many
     /// conflicts, so the greedy sets of wanted literals get refuted and retried), a click
     /// history on one engine (the pool carries models over), against enumeration.
     #[test]
     fn random_cnfs_equal_brute_force() {
-        let mut x = 0x2545_F491_4F6C_DD1Du64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rnd = xorshift(0x2545_F491_4F6C_DD1Du64);
         let (mut retries, mut repaired, mut base_repaired) = (0, 0, 0);
         for _ in 0..150 {
             let n_vars = 8 + rnd(6) as usize;
@@ -699,23 +693,12 @@ mod tests {
             let n_clauses = (n_vars as u64 * (30 + rnd(15))) / 10;
             let clauses: Vec<Vec<Lit>> = (0..n_clauses)
                 .map(|_| {
-                    (0..3)
-                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
-                        .collect()
+                    let len = 3;
+                    clause(&mut rnd, n_vars, len)
                 })
                 .collect();
-            let cnf = Cnf {
-                n_options,
-                n_vars,
-                owner: vec![None; clauses.len()],
-                clauses,
-                linear: Vec::new(),
-            };
-            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
-            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
-                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
-                .filter(|m| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l))))
-                .collect();
+            let cnf = cnf(n_options, n_vars, clauses);
+            let models = models(&cnf);
             let mut solver = SatSolver::new(&cnf, 0, crate::solver::Guards::None);
             let mut engine = Backbone::new(&cnf);
             let mut choices: Vec<Choice> = Vec::new();

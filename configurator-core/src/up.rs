@@ -478,8 +478,56 @@ impl Flipper {
     }
 }
 
+/// Random small CNFs for the unit tests here and in `propagate`, checked against enumeration.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::compile::Cnf;
+    use rustsat::types::{Lit, Var};
+
+    /// xorshift64: `rnd(n)` is a number below `n`; one seed fixes a whole test.
+    pub(crate) fn xorshift(mut x: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        }
+    }
+
+    /// A clause of `len` random literals over `n_vars` variables.
+    pub(crate) fn clause(rnd: &mut impl FnMut(u64) -> u64, n_vars: usize, len: u64) -> Vec<Lit> {
+        (0..len)
+            .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
+            .collect()
+    }
+
+    /// A plain CNF (no rule owners, no linear rows).
+    pub(crate) fn cnf(n_options: usize, n_vars: usize, clauses: Vec<Vec<Lit>>) -> Cnf {
+        Cnf {
+            n_options,
+            n_vars,
+            owner: vec![None; clauses.len()],
+            clauses,
+            linear: Vec::new(),
+        }
+    }
+
+    pub(crate) fn holds(m: &[bool], l: Lit) -> bool {
+        m[l.var().idx()] != l.is_neg()
+    }
+
+    /// Every model, by enumeration.
+    pub(crate) fn models(cnf: &Cnf) -> Vec<Vec<bool>> {
+        (0u32..1 << cnf.n_vars)
+            .map(|b| (0..cnf.n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+            .filter(|m| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l))))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::testing::{clause, cnf, holds, models, xorshift};
     use super::*;
     use rustsat::types::{Lit, Var};
 
@@ -489,36 +537,19 @@ mod tests {
     /// the propagator's assignment gives a model that agrees with it.
     #[test]
     fn repairs_give_models() {
-        let mut x = 0x1234_5678_9ABC_DEF1u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rnd = xorshift(0x1234_5678_9ABC_DEF1u64);
         let (mut repaired, mut failed, mut multi, mut to_base) = (0, 0, 0, 0);
         for _ in 0..600 {
             let n_vars = 2 + rnd(8) as usize;
             let clauses: Vec<Vec<Lit>> = (0..rnd(4 * n_vars as u64))
                 .map(|_| {
-                    (0..1 + rnd(4))
-                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
-                        .collect()
+                    let len = 1 + rnd(4);
+                    clause(&mut rnd, n_vars, len)
                 })
                 .collect();
-            let cnf = Cnf {
-                n_options: n_vars,
-                n_vars,
-                owner: vec![None; clauses.len()],
-                clauses,
-                linear: Vec::new(),
-            };
-            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
+            let cnf = cnf(n_vars, n_vars, clauses);
             let is_model = |m: &[bool]| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l)));
-            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
-                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
-                .filter(|m| is_model(m))
-                .collect();
+            let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
             if !up.reset() {
                 continue;
@@ -584,35 +615,18 @@ mod tests {
     /// model gives a model.
     #[test]
     fn deductions_hold_in_every_model() {
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rnd = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15u64);
         for _ in 0..400 {
             let n_vars = 2 + rnd(7) as usize;
             let n_options = 1 + rnd(n_vars as u64) as usize;
             let clauses: Vec<Vec<Lit>> = (0..rnd(12))
                 .map(|_| {
-                    (0..1 + rnd(4))
-                        .map(|_| Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1))
-                        .collect()
+                    let len = 1 + rnd(4);
+                    clause(&mut rnd, n_vars, len)
                 })
                 .collect();
-            let cnf = Cnf {
-                n_options,
-                n_vars,
-                owner: vec![None; clauses.len()],
-                clauses,
-                linear: Vec::new(),
-            };
-            let holds = |m: &[bool], l: Lit| m[l.var().idx()] != l.is_neg();
-            let models: Vec<Vec<bool>> = (0u32..1 << n_vars)
-                .map(|b| (0..n_vars).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
-                .filter(|m| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l))))
-                .collect();
+            let cnf = cnf(n_options, n_vars, clauses);
+            let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
             if !up.reset() {
                 assert!(models.is_empty(), "UP refuted a satisfiable CNF: {cnf:?}");

@@ -615,27 +615,31 @@ impl Service {
         let mut profile = req.profile;
         let learned;
         if let Some(id) = &req.preset {
-            learned = self.learned_presets(&entry, &req.catalog)?;
+            // The manufacturer's presets first: learning presets is only needed for the others.
             let preset = match compiled.catalog.preset(id) {
                 Ok(p) => p,
-                Err(e) => match learned.iter().find(|p| p.preset.id == *id) {
-                    Some(p) => &p.preset,
-                    None => {
-                        let ids: Vec<&str> = learned.iter().map(|p| p.preset.id.as_str()).collect();
-                        return Err(ApiError::unprocessable(
-                            "unknown-preset",
-                            format!(
-                                "catalog {} version {version} has {e}; learned presets: {}",
-                                req.catalog,
-                                if ids.is_empty() {
-                                    "none".to_string()
-                                } else {
-                                    ids.join(", ")
-                                }
-                            ),
-                        ));
+                Err(e) => {
+                    learned = self.learned_presets(&entry, &req.catalog)?;
+                    match learned.iter().find(|p| p.preset.id == *id) {
+                        Some(p) => &p.preset,
+                        None => {
+                            let ids: Vec<&str> =
+                                learned.iter().map(|p| p.preset.id.as_str()).collect();
+                            return Err(ApiError::unprocessable(
+                                "unknown-preset",
+                                format!(
+                                    "catalog {} version {version} has {e}; learned presets: {}",
+                                    req.catalog,
+                                    if ids.is_empty() {
+                                        "none".to_string()
+                                    } else {
+                                        ids.join(", ")
+                                    }
+                                ),
+                            ));
+                        }
                     }
-                },
+                }
             };
             for name in &preset.choices {
                 let option = compiled.option(name).map_err(|e| {
