@@ -18,6 +18,7 @@
 //! guard each constraint with a selector literal, which is how conflicts and explanations name
 //! rules.
 
+use crate::gac::TableCsp;
 use crate::ir::{
     combination_count, combinations, Atom, Constraint, ConstraintInfo, Formula, Index, OptionIdx,
     ScalarTerm, TableCell, TableConstraint,
@@ -31,6 +32,7 @@ use rustsat::encodings::pb::{
 use rustsat::instances::{BasicVarManager, Cnf as RsCnf, ManageVars};
 use rustsat::types::{Lit, Var};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Limits that keep a pathological catalog from exhausting memory during compilation.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +63,9 @@ pub struct Cnf {
     pub owner: Vec<Option<u32>>,
     /// Linear constraints kept as such ([`PbEncoding::Linear`] only; empty otherwise).
     pub linear: Vec<LinearRow>,
+    /// The finite-domain view when every constraint is a table over single-choice groups
+    /// ([`PbEncoding::Totalizer`] only; see [`crate::gac`]).
+    pub csp: Option<Arc<TableCsp>>,
 }
 
 /// How pseudo-Boolean constraints (sums, cardinalities above one) are encoded.
@@ -172,12 +177,17 @@ pub fn compile_with(
         }
     }
     let n_vars = enc.vars.n_used() as usize;
+    let csp = match pb {
+        PbEncoding::Totalizer => TableCsp::new(index, constraints).map(Arc::new),
+        PbEncoding::Linear => None,
+    };
     Ok(Cnf {
         n_options,
         n_vars: n_vars.max(n_options),
         clauses: enc.clauses,
         owner: enc.owner,
         linear: enc.linear,
+        csp,
     })
 }
 

@@ -57,6 +57,7 @@
 //! budget can stop it, and then the caller gets [`LimitReached`], never a guess.
 
 use crate::compile::{option_lit, Cnf};
+use crate::gac::{Gac, TableCsp};
 use crate::ir::OptionIdx;
 use crate::solver::{Effort, LimitReached, SatSolver};
 use crate::up::{Flipper, LitCode, RepairBudget, UnitPropagator};
@@ -147,6 +148,9 @@ const BASE_REPAIR_BUDGET: RepairBudget = RepairBudget {
     flips: 10_000,
     visits: 1_000_000,
 };
+/// Failures (backtracks) after which a finite-domain search for one value gives up and leaves
+/// the value to the SAT solver.
+const GAC_BOUND: u64 = 1_000;
 /// How many models a compiled catalog keeps for new sessions.
 pub const SHARED_CAPACITY: usize = 32;
 
@@ -181,6 +185,12 @@ pub struct PropagationStats {
     pub retries: u32,
     /// Failed-literal probes (unit propagations of one literal).
     pub probes: u32,
+    /// Finite-domain searches ([`crate::gac`], table catalogs only), the solutions they found,
+    /// their failures (backtracks), and the values they left to the SAT solver.
+    pub gac_searches: u32,
+    pub gac_solutions: u32,
+    pub gac_failures: u64,
+    pub gac_open: u32,
 }
 
 /// A model's option values, one bit per option.
@@ -245,6 +255,10 @@ pub struct Backbone {
     last: Option<Vec<bool>>,
     /// Per option: a repair failed in the current call.
     repair_failed: Vec<bool>,
+    /// The finite-domain view and its search state, on table catalogs (step 0).
+    gac: Option<(Arc<TableCsp>, Gac)>,
+    /// Failures after which a finite-domain search leaves its value to the SAT solver.
+    gac_bound: u64,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -304,6 +318,8 @@ impl Backbone {
             flipper: Flipper::default(),
             last: None,
             repair_failed: vec![false; cnf.n_options],
+            gac: cnf.csp.clone().map(|c| (c, Gac::default())),
+            gac_bound: GAC_BOUND,
         }
     }
 
@@ -374,6 +390,27 @@ impl Backbone {
                 witness: None,
             })
         };
+        // 0. On table catalogs: one solution per value by finite-domain search.
+        let mut gac_models: Vec<Bits> = Vec::new();
+        let mut gac_fixed: Vec<Option<bool>> = Vec::new();
+        if let Some((csp, gac)) = &mut self.gac {
+            let known: Vec<&[u64]> = self.pool.iter().map(|m| &m.bits[..]).collect();
+            let ch: Vec<(OptionIdx, bool)> =
+                choices.iter().map(|c| (c.option, c.selected)).collect();
+            let s = gac.supports(csp, &ch, &known, self.gac_bound, effort)?;
+            self.stats.gac_searches = s.searches;
+            self.stats.gac_solutions = s.solutions.len() as u32;
+            self.stats.gac_failures = s.failures;
+            self.stats.gac_open = s.open;
+            if !s.satisfiable && s.open == 0 {
+                return unsatisfiable(states);
+            }
+            gac_models = s.solutions.into_iter().map(Bits::from).collect();
+            gac_fixed = s.fixed;
+            if s.open == 0 {
+                return Ok(self.settle(states, &chosen, choices, gac_models, &gac_fixed, shared));
+            }
+        }
         // 1. Unit propagation of the choices.
         if !self.up.reset()
             || !choices.iter().all(|c| self.up.assign(code(c.lit())))
@@ -399,6 +436,20 @@ impl Backbone {
         // propagation need not be assumed: the solver propagates them itself).
         let mut base: Vec<Lit> = choices.iter().map(|c| c.lit()).collect();
         let mut new_models: Vec<Bits> = Vec::new();
+        // What step 0 settled (when it left some values open).
+        for bits in gac_models {
+            seen.add(&bits);
+            witness = witness.or_else(|| Some(bits.clone()));
+            new_models.push(bits);
+        }
+        for (o, f) in gac_fixed.iter().enumerate() {
+            if let Some(value) = *f {
+                if !chosen[o] && !self.known(o) {
+                    base.push(lit_of(o, value));
+                    self.prove(lit_of(o, value));
+                }
+            }
+        }
         // A full model (all variables) to flip options in: the last one of the previous call,
         // repaired to agree with the choices, else a SAT call (unless a stored model is a
         // witness: then the first SAT call below gives one).
@@ -499,6 +550,59 @@ impl Backbone {
             states,
             witness,
         })
+    }
+
+    /// The domains when step 0 settled every value: `fixed` from the finite-domain view, the
+    /// rest free (shown both ways by the stored models that satisfy the choices and the
+    /// solutions found).
+    fn settle(
+        &mut self,
+        mut states: Vec<OptionState>,
+        chosen: &[bool],
+        choices: &[Choice],
+        found: Vec<Bits>,
+        fixed: &[Option<bool>],
+        shared: Option<&SharedModels>,
+    ) -> Domains {
+        let mut seen = Seen {
+            t: vec![0; self.words],
+            f: vec![0; self.words],
+        };
+        let mut consistent: Vec<usize> = Vec::new();
+        for (i, m) in self.pool.iter().enumerate() {
+            if choices.iter().all(|c| bit(&m.bits, c.option) == c.selected) {
+                seen.add(&m.bits);
+                consistent.push(i);
+            }
+        }
+        self.stats.pool_models_used = consistent.len() as u32;
+        for b in &found {
+            seen.add(b);
+        }
+        let witness = consistent
+            .first()
+            .map(|i| self.pool[*i].bits.clone())
+            .or_else(|| found.first().cloned());
+        for o in 0..self.n_options {
+            if chosen[o] {
+                continue;
+            }
+            states[o] = match fixed[o] {
+                Some(true) => OptionState::Forced,
+                Some(false) => OptionState::Excluded,
+                None => {
+                    debug_assert!(seen.both(o), "option {o} left undecided");
+                    OptionState::Free
+                }
+            };
+        }
+        self.keep(&consistent, found, shared);
+        let n = self.n_options;
+        Domains {
+            satisfiable: true,
+            states,
+            witness: witness.map(|b| (0..n).map(|o| bit(&b, o)).collect()),
+        }
     }
 
     /// A subset of the `missing` literals that unit propagation does not refute together with
@@ -750,6 +854,146 @@ mod tests {
         assert!(
             repaired > 0 && base_repaired > 0,
             "repairs not exercised: {repaired} {base_repaired}"
+        );
+    }
+    /// A random catalog of single-choice groups and allowed tables (with `*` and `-` cells)
+    /// as TOML: the catalogs [`crate::gac`] handles.
+    fn table_catalog(rnd: &mut impl FnMut(u64) -> u64) -> String {
+        let n_groups = 3 + rnd(4) as usize;
+        let mut sizes: Vec<usize> = (0..n_groups).map(|_| 2 + rnd(2) as usize).collect();
+        while sizes.iter().sum::<usize>() > 14 {
+            sizes.pop();
+        }
+        let n_groups = sizes.len();
+        let mut toml = String::from("id = \"t\"\nname = \"T\"\ncurrency = \"EUR\"\n");
+        for (g, n) in sizes.iter().enumerate() {
+            toml += &format!("[[groups]]\nid = \"g{g}\"\nmin = {}\nmax = 1\n", rnd(2));
+            for o in 0..*n {
+                toml += &format!("[[groups.options]]\nid = \"o{o}\"\n");
+            }
+        }
+        for r in 0..2 + rnd(8) {
+            let arity = 2 + rnd(2) as usize;
+            let mut cols: Vec<usize> = Vec::new();
+            while cols.len() < arity.min(n_groups) {
+                let g = rnd(n_groups as u64) as usize;
+                if !cols.contains(&g) {
+                    cols.push(g);
+                }
+            }
+            // Half the tables: "different options" over two groups (arc consistent, but
+            // cycles of them need search, as in graph colouring).
+            if rnd(2) == 0 && sizes[cols[0]] > 1 && sizes[cols[1]] > 1 {
+                let (a, b) = (cols[0], cols[1]);
+                let mut rows = Vec::new();
+                for i in 0..sizes[a] {
+                    for j in 0..sizes[b] {
+                        if i != j {
+                            rows.push(format!("[\"o{i}\", \"o{j}\"]"));
+                        }
+                    }
+                }
+                toml += &format!(
+                    "[[rules]]\nid = \"r{r}\"\ntable = {{ groups = [\"g{a}\", \"g{b}\"], allowed = [{}] }}\n",
+                    rows.join(", ")
+                );
+                continue;
+            }
+            let rows: Vec<String> = (0..2 + rnd(7))
+                .map(|_| {
+                    let cells: Vec<String> = cols
+                        .iter()
+                        .map(|g| match rnd(12) {
+                            0 => "\"*\"".to_string(),
+                            1 => "\"-\"".to_string(),
+                            _ => format!("\"o{}\"", rnd(sizes[*g] as u64)),
+                        })
+                        .collect();
+                    format!("[{}]", cells.join(", "))
+                })
+                .collect();
+            let groups: Vec<String> = cols.iter().map(|g| format!("\"g{g}\"")).collect();
+            toml += &format!(
+                "[[rules]]\nid = \"r{r}\"\ntable = {{ groups = [{}], allowed = [{}] }}\n",
+                groups.join(", "),
+                rows.join(", ")
+            );
+        }
+        toml
+    }
+
+    /// Table catalogs through the finite-domain search (step 0), with the per-value bound at
+    /// its default and at 0 (every search that backtracks leaves its value to the SAT steps),
+    /// a click history per engine, against enumeration with the independent evaluator.
+    #[test]
+    fn table_catalogs_equal_brute_force() {
+        let mut rnd = xorshift(0x5DEE_CE66_D1CE_4E5Bu64);
+        let (mut searched, mut failures, mut open, mut unsat) = (0, 0, 0, 0);
+        for round in 0..1500 {
+            let text = table_catalog(&mut rnd);
+            let c = crate::load(&text, crate::Format::Toml).expect(&text);
+            assert!(c.cnf.csp.is_some(), "no finite-domain view: {text}");
+            let n = c.n_options();
+            let products: Vec<Vec<bool>> = (0u32..1 << n)
+                .map(|b| (0..n).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+                .filter(|m| crate::eval::violations(&c.index, &c.constraints, m).is_empty())
+                .collect();
+            let mut solver = SatSolver::new(&c.cnf, 0, crate::solver::Guards::None);
+            let mut engine = Backbone::new(&c.cnf);
+            if round % 2 == 1 {
+                engine.gac_bound = 0;
+            }
+            let mut choices: Vec<Choice> = Vec::new();
+            for _ in 0..6 {
+                match rnd(4) {
+                    0 => choices.clear(),
+                    1 if !choices.is_empty() => {
+                        choices.remove(rnd(choices.len() as u64) as usize);
+                    }
+                    _ => choices.push(Choice {
+                        option: rnd(n as u64) as usize,
+                        selected: rnd(3) > 0,
+                    }),
+                }
+                let d = engine
+                    .domains(&mut solver, &choices, &mut Effort::default(), None)
+                    .unwrap();
+                let st = engine.stats();
+                searched += st.gac_searches;
+                failures += st.gac_failures;
+                open += st.gac_open;
+                let sub: Vec<&Vec<bool>> = products
+                    .iter()
+                    .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
+                    .collect();
+                assert_eq!(d.satisfiable, !sub.is_empty(), "{choices:?} {text}");
+                if sub.is_empty() {
+                    unsat += 1;
+                    continue;
+                }
+                let w = d.witness.as_ref().unwrap();
+                assert!(sub.iter().any(|m| m == &w), "witness");
+                for o in 0..n {
+                    let expected = match choices.iter().rev().find(|c| c.option == o) {
+                        Some(c) if c.selected => OptionState::Selected,
+                        Some(_) => OptionState::Rejected,
+                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
+                            (true, true) => OptionState::Free,
+                            (true, false) => OptionState::Forced,
+                            _ => OptionState::Excluded,
+                        },
+                    };
+                    assert_eq!(
+                        d.states[o], expected,
+                        "round {round} bound {} option {o} under {choices:?} {st:?}: {text}",
+                        engine.gac_bound
+                    );
+                }
+            }
+        }
+        assert!(
+            searched > 1000 && failures > 100 && open > 20 && unsat > 100,
+            "{searched} {failures} {open} {unsat}"
         );
     }
 }

@@ -509,6 +509,7 @@ pub(crate) mod testing {
             owner: vec![None; clauses.len()],
             clauses,
             linear: Vec::new(),
+            csp: None,
         }
     }
 
