@@ -213,6 +213,10 @@ fn bit(bits: &[u64], o: usize) -> bool {
 #[derive(Debug, Default)]
 pub struct SharedModels {
     models: Mutex<Vec<Bits>>,
+    /// The backbone without choices (the forced and excluded options of the catalog), once a
+    /// sharing session or [`crate::Compiled::lint`] computed it: every session that starts from
+    /// the shared models assumes it (it holds in every valid product).
+    backbone: Mutex<Option<Arc<[Lit]>>>,
 }
 
 impl SharedModels {
@@ -227,6 +231,28 @@ impl SharedModels {
                     break;
                 }
                 m.push(b.clone());
+            }
+        }
+    }
+
+    fn backbone(&self) -> Option<Arc<[Lit]>> {
+        self.backbone.lock().ok().and_then(|b| b.clone())
+    }
+
+    /// Keeps the backbone of a call without choices (its forced and excluded options).
+    fn offer_backbone(&self, states: &[OptionState]) {
+        if let Ok(mut b) = self.backbone.lock() {
+            if b.is_none() {
+                let lits: Vec<Lit> = states
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(o, st)| match st {
+                        OptionState::Forced => Some(option_lit(o)),
+                        OptionState::Excluded => Some(!option_lit(o)),
+                        _ => None,
+                    })
+                    .collect();
+                *b = Some(lits.into());
             }
         }
     }
@@ -269,6 +295,8 @@ pub struct Backbone {
     gac_bound: u64,
     /// Learnt clauses added to the unit propagator so far.
     learnt: usize,
+    /// The backbone without choices, from the shared models (see [`SharedModels`]).
+    global: Option<Arc<[Lit]>>,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -331,11 +359,14 @@ impl Backbone {
             gac: cnf.csp.clone().map(|c| (c, Gac::default())),
             gac_bound: GAC_BOUND,
             learnt: 0,
+            global: None,
         }
     }
 
-    /// Adds the shared models of a compiled catalog to the pool.
+    /// Adds the shared models of a compiled catalog to the pool, and takes its backbone
+    /// without choices if known.
     pub fn seed(&mut self, shared: &SharedModels) {
+        self.global = shared.backbone();
         for bits in shared.snapshot() {
             if self.pool.len() < POOL_CAPACITY && bits.len() == self.words {
                 self.pool.push(PoolModel { bits, last_used: 0 });
@@ -428,6 +459,23 @@ impl Backbone {
             || !self.up.propagate()
         {
             return unsatisfiable(states);
+        }
+        // The backbone without choices, when the compiled catalog knows it: it holds in every
+        // model, so choices against it are unsatisfiable.
+        if let Some(global) = self.global.clone() {
+            let mark = self.up.mark();
+            if !global
+                .iter()
+                .all(|l| self.up.assign(code(*l)) && self.up.propagate())
+            {
+                return unsatisfiable(states);
+            }
+            self.stats.implied += self
+                .up
+                .assigned_since(mark)
+                .iter()
+                .filter(|c| ((**c >> 1) as usize) < n)
+                .count() as u32;
         }
         // 2. Stored models that satisfy the choices.
         let mut seen = Seen {
@@ -586,6 +634,9 @@ impl Backbone {
         }
         self.stats.repair_visits = self.flipper.visits - visits_before;
         self.keep(&consistent, new_models, shared);
+        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+            shared.offer_backbone(&states);
+        }
         let witness = witness.map(|b| (0..n).map(|o| bit(&b, o)).collect());
         Ok(Domains {
             satisfiable: true,
@@ -639,6 +690,9 @@ impl Backbone {
             };
         }
         self.keep(&consistent, found, shared);
+        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+            shared.offer_backbone(&states);
+        }
         let n = self.n_options;
         Domains {
             satisfiable: true,
