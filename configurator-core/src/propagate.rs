@@ -198,6 +198,10 @@ pub struct PropagationStats {
     pub gac_searches: u32,
     pub gac_solutions: u32,
     pub gac_failures: u64,
+    /// Decisions of the finite-domain searches, and searches whose first full assignment (the
+    /// previous solution's values) was a solution.
+    pub gac_decisions: u64,
+    pub gac_at_once: u64,
     pub gac_open: u32,
 }
 
@@ -443,6 +447,8 @@ impl Backbone {
             self.stats.gac_searches = s.searches;
             self.stats.gac_solutions = s.solutions.len() as u32;
             self.stats.gac_failures = s.failures;
+            self.stats.gac_decisions = s.decisions;
+            self.stats.gac_at_once = s.at_once;
             self.stats.gac_open = s.open;
             if !s.satisfiable && s.open == 0 {
                 return unsatisfiable(states);
@@ -835,10 +841,7 @@ impl Backbone {
             // attempts, each failure costing the whole budget), an option whose repair
             // failed once in this call is left to the SAT calls.
             let successes = self.stats.rotated + self.stats.repaired;
-            if self.repair_failed[o]
-                && (std::env::var("SKIP1").is_ok()
-                    || self.stats.repair_failed > 8 * successes.max(16))
-            {
+            if self.repair_failed[o] && self.stats.repair_failed > 8 * successes.max(16) {
                 continue;
             }
             let wanted = code(lit_of(o, !model[o]));
