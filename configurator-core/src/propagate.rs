@@ -6,8 +6,16 @@
 //! the model it lacks does not exist. [`Backbone::domains`] settles each option with the
 //! cheapest sufficient evidence, in this order:
 //!
+//! 0. **Table catalogs** (every rule an allowed table over single-choice groups: the XCSP and
+//!    CLib car configurators) are finite-domain problems, and [`crate::gac`] answers them there:
+//!    every value still in a domain after arc consistency is shown by a solution of a search
+//!    that decides it first, or refuted by an exhausted search (the model-per-value backbone of a
+//!    CSP, with Compact-Table propagation). Values whose search needs more than a bounded number
+//!    of backtracks are left to the steps below, which then start from what step 0 proved.
 //! 1. **Unit propagation** of the choices (outside the solver, [`crate::up`]): every implied
-//!    literal is backbone, a conflict proves the choices unsatisfiable.
+//!    literal is backbone, a conflict proves the choices unsatisfiable. When the compiled
+//!    catalog knows its backbone without choices (computed once, e.g. by
+//!    [`crate::Compiled::lint`] at publish; see [`SharedModels`]), it is assumed too.
 //! 2. **Model reuse across clicks**: a bounded pool of earlier models (option values only) is
 //!    kept per session; every stored model that satisfies the new choices is a model of the new
 //!    formula, so each option it disagrees with another such model on is free, without a SAT
@@ -26,9 +34,10 @@
 //!    rotation (Belov and Marques-Silva, FMCAD 2011). A rotatable literal needs no repair; a
 //!    member of an exactly-one group needs the chosen member deselected and the auxiliary
 //!    variables of the group's encoding updated, which the repair finds by flipping, for every
-//!    clause it falsified, one more variable (least breaking first). A successful repair is a
-//!    model, so the option is free; without it, a model shows one member per exactly-one group
-//!    and a group of k members needs k SAT calls. The last model of a call is kept: the next
+//!    clause it falsified, one more variable (least breaking first, with WalkSAT's per-clause
+//!    true-literal counts so that a break count reads one number per clause). A successful
+//!    repair is a model, so the option is free; without it, a model shows one member per
+//!    exactly-one group and a group of k members needs k SAT calls. The last model of a call is kept: the next
 //!    call repairs it to the new choices (and the backbone unit propagation fixed) and starts
 //!    from it instead of a SAT call.
 //! 4. **Failed-literal probing**: if unit propagation refutes the choices plus the literal an
@@ -48,11 +57,17 @@
 //!    changes as possible, can no longer make each call settle a single option (the cause of
 //!    the hundreds of calls per click of the previous version). If the solver refutes the set,
 //!    the wanted literals in its unsatisfiable core are dropped (the first one is always kept)
-//!    and it tries again; refuted alone, the first literal's negation is backbone (Algorithm 2),
-//!    and it is assumed in the later calls and propagated for its consequences.
+//!    and it tries again; refuted alone, or alone among the wanted literals of a core, a
+//!    literal's negation is backbone (Algorithm 2), and it is assumed in the later calls and
+//!    propagated for its consequences. After every SAT call the solver's short learnt clauses
+//!    (among them the negation of every refuted set's core) are added to the unit propagator
+//!    ([`crate::up::UnitPropagator::add_implied`]; they follow from the CNF): the next greedy
+//!    sets then avoid the conflicts the solver already found, and what the clauses imply is
+//!    backbone. The literals the solver fixed at decision level 0 are backbone as well.
 //!
 //! Nothing is added to the solver's clause database (no activation literals), so it does not
-//! grow over a session (only MiniSat's learnt clauses, which it prunes itself). The result is
+//! grow over a session (only MiniSat's learnt clauses, which it prunes itself; the unit
+//! propagator keeps at most [`MAX_LEARNT`] of them). The result is
 //! exact and so deterministic whatever the pool holds (the witness may differ); only the effort
 //! budget can stop it, and then the caller gets [`LimitReached`], never a guess.
 
@@ -152,7 +167,7 @@ const BASE_REPAIR_BUDGET: RepairBudget = RepairBudget {
 /// the value to the SAT solver.
 const GAC_BOUND: u64 = 1_000;
 /// Learnt clauses a session adds to its unit propagator at most (see `Backbone::learn`).
-const MAX_LEARNT: usize = 100_000;
+pub const MAX_LEARNT: usize = 100_000;
 /// How many models a compiled catalog keeps for new sessions.
 pub const SHARED_CAPACITY: usize = 32;
 
