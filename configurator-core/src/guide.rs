@@ -47,6 +47,12 @@ pub struct Popularity {
     pub weight: Vec<f64>,
     /// Total weight of the configurations added.
     pub total: f64,
+    /// The same counts over the configurations made with the customer's own needs profile
+    /// only ([`History::popularity`]; empty without a profile). Confidence reads these in the
+    /// groups the profile weighs, where other profiles choose differently by design (an office
+    /// build's integrated graphics say nothing about a gamer's graphics card).
+    pub own_weight: Vec<f64>,
+    pub own_total: f64,
 }
 
 impl Popularity {
@@ -54,7 +60,20 @@ impl Popularity {
         Popularity {
             weight: vec![0.0; n_options],
             total: 0.0,
+            own_weight: vec![0.0; n_options],
+            own_total: 0.0,
         }
+    }
+
+    /// Adds a configuration made with the customer's own profile to the own counts (call
+    /// [`Popularity::add`] for the blended counts too).
+    fn add_own(&mut self, options: &[OptionIdx], weight: f64) {
+        for o in options {
+            if let Some(w) = self.own_weight.get_mut(*o) {
+                *w += weight;
+            }
+        }
+        self.own_total += weight;
     }
 
     /// Adds one shared configuration (its chosen options) with a weight, usually
@@ -84,6 +103,14 @@ impl Popularity {
 /// with another needs profile count [`History::OTHER_PROFILE`]. So tastes that go together
 /// (a white case with white cables, a sporty trim with sporty wheels) follow each other into
 /// the default product after one answer, and the questions they settle are no longer asked.
+///
+/// After a few choices few configurations agree with all of them, and the kernel's weights
+/// become too thin to estimate from: the conditional counts back off to the customer's
+/// population (same kernel, no choices) with [`History::BACK_OFF`] pseudo-configurations
+/// spread by its rates, the hierarchical smoothing of n-gram models (Katz 1987; here the
+/// m-estimate of Cestnik 1990 with the parent level's rates as prior). Without it the
+/// manufacturer's cold-start prior would take over again as soon as the customer made an
+/// unusual choice.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     pub configurations: Vec<SharedConfiguration>,
@@ -102,6 +129,8 @@ impl History {
     pub const MISMATCH: f64 = 0.05;
     /// Weight factor of a configuration made with another needs profile (or none).
     pub const OTHER_PROFILE: f64 = 0.25;
+    /// Pseudo-configurations of the population's rates added to the conditional counts.
+    pub const BACK_OFF: f64 = 3.0;
 
     pub fn add(&mut self, mut options: Vec<OptionIdx>, profile: Option<String>, weight: f64) {
         options.sort_unstable();
@@ -125,17 +154,48 @@ impl History {
         self.configurations.is_empty()
     }
 
-    /// Popularity for a customer with `profile` who made `choices`.
+    /// Popularity for a customer with `profile` who made `choices`: the kernel-weighted counts,
+    /// backed off to those without the choices.
     pub fn popularity(
         &self,
         n_options: usize,
         profile: Option<&str>,
         choices: &[Choice],
     ) -> Popularity {
+        let mut p = self.counts(n_options, profile, choices);
+        if !choices.is_empty() {
+            let population = self.counts(n_options, profile, &[]);
+            let back_off = |w: &mut [f64], total: &mut f64, pw: &[f64], ptotal: f64| {
+                if ptotal > 0.0 {
+                    for (x, y) in w.iter_mut().zip(pw) {
+                        *x += Self::BACK_OFF * y / ptotal;
+                    }
+                    *total += Self::BACK_OFF;
+                }
+            };
+            back_off(
+                &mut p.weight,
+                &mut p.total,
+                &population.weight,
+                population.total,
+            );
+            back_off(
+                &mut p.own_weight,
+                &mut p.own_total,
+                &population.own_weight,
+                population.own_total,
+            );
+        }
+        p
+    }
+
+    /// The kernel-weighted counts of [`History::popularity`], without back-off.
+    fn counts(&self, n_options: usize, profile: Option<&str>, choices: &[Choice]) -> Popularity {
         let mut p = Popularity::new(n_options);
         for c in &self.configurations {
+            let own = profile.is_some() && c.profile.as_deref() == profile;
             let mut w = c.weight;
-            if profile.is_some() && c.profile.as_deref() != profile {
+            if profile.is_some() && !own {
                 w *= Self::OTHER_PROFILE;
             }
             for choice in choices {
@@ -145,6 +205,9 @@ impl History {
             }
             if w > 0.0 {
                 p.add(&c.options, w);
+                if own {
+                    p.add_own(&c.options, w);
+                }
             }
         }
         p
@@ -172,6 +235,9 @@ pub struct Guide<'a> {
     /// this one actually took the default, for the confidence of a question.
     learned_weight: Vec<f64>,
     learned_total: f64,
+    /// The same, over configurations made with this customer's profile only.
+    own_weight: Vec<f64>,
+    own_total: f64,
     /// Set when the default product's MILP ran out of time once: later defaults go straight
     /// to the greedy completion.
     milp_too_slow: std::cell::Cell<bool>,
@@ -296,6 +362,8 @@ impl<'a> Guide<'a> {
             popular_with: None,
             learned_weight: popularity.map_or_else(|| vec![0.0; n], |p| p.weight.clone()),
             learned_total: popularity.map_or(0.0, |p| p.total),
+            own_weight: popularity.map_or_else(|| vec![0.0; n], |p| p.own_weight.clone()),
+            own_total: popularity.map_or(0.0, |p| p.own_total),
             milp_too_slow: std::cell::Cell::new(false),
             anchor: Vec::new(),
         }
@@ -533,6 +601,13 @@ impl<'a> Guide<'a> {
     /// Options compare only when they share at least one such attribute: two operating systems
     /// or colours the catalog describes by price alone differ in ways it does not record, so
     /// the cheaper one does not hide the other.
+    ///
+    /// Popularity counts as one more criterion (revealed preference): the dominating option must
+    /// also be at least as popular with customers like this one. When they choose the
+    /// "dominated" option more often, the catalog's attributes miss what they value (a small
+    /// case is chosen for its size, which `max_gpu_mm` does not say), so it stays on the short
+    /// list. Without shared configurations every option but the default has the same prior
+    /// share, so this changes nothing on a cold start.
     pub fn dominated(&self, valid: &[OptionIdx]) -> Vec<bool> {
         let index = &self.compiled.index;
         let better = self.compiled.better();
@@ -552,7 +627,7 @@ impl<'a> Guide<'a> {
         let dominates = |x: OptionIdx, y: OptionIdx| -> bool {
             let px = self.compiled.catalog_price(x);
             let py = self.compiled.catalog_price(y);
-            if px > py {
+            if px > py || self.share[x] < self.share[y] {
                 return false;
             }
             let mut strictly = px < py;
@@ -670,13 +745,35 @@ impl<'a> Guide<'a> {
         };
         // With a history, the observed rate at which customers like this one (same profile,
         // agreeing with the choices so far) took the default option, shrunk towards the prior
-        // by `CONFIDENCE_PSEUDO_COUNT` pseudo-observations. Groups of several options keep the
-        // prior: a set has to match as a whole.
-        let w = self.learned_total;
-        if w <= 0.0 || self.multi[group] {
+        // by `CONFIDENCE_PSEUDO_COUNT` pseudo-observations. In a group the profile weighs, only
+        // configurations made with the same profile count, once there are any (other profiles
+        // choose differently there by design); matters of taste borrow from every profile. In
+        // a group of several options the set has to match as a whole: the product over its
+        // valid options of the rate at which such customers include it (in the default) or
+        // leave it out (not in the default), i.e. the options taken as independent.
+        let (weight, w) = if self.weighted_group[group] && self.own_total > 0.0 {
+            (&self.own_weight, self.own_total)
+        } else {
+            (&self.learned_weight, self.learned_total)
+        };
+        if w <= 0.0 {
             return prior;
         }
-        let observed = (self.learned_weight[chosen] / w).min(1.0);
+        let rate = |o: OptionIdx| (weight[o] / w).min(1.0);
+        let observed = if self.multi[group] {
+            valid
+                .iter()
+                .map(|o| {
+                    if in_default(*o) {
+                        rate(*o)
+                    } else {
+                        1.0 - rate(*o)
+                    }
+                })
+                .product()
+        } else {
+            rate(chosen)
+        };
         (w * observed + CONFIDENCE_PSEUDO_COUNT * prior) / (w + CONFIDENCE_PSEUDO_COUNT)
     }
 
@@ -810,6 +907,28 @@ impl<'a> Guide<'a> {
         }
         let score = |c: &Cand| 0.85 * c.base + 0.15 * c.open;
         cands.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.i.cmp(&b.i)));
+        let in_default = |o: OptionIdx| {
+            default.is_some_and(|d| d.lines.iter().any(|l| l.option == self.compiled.name(o)))
+        };
+        // What the current default product has is always on the short list, in its rank:
+        // keeping it is the customer's easiest answer. It takes the place of the lowest
+        // ranked others.
+        if cands.len() > k {
+            let kept: Vec<usize> = (0..cands.len())
+                .filter(|j| in_default(valid[cands[*j].i]))
+                .take(k)
+                .collect();
+            let mut top: Vec<usize> = (0..cands.len())
+                .filter(|j| !kept.contains(j))
+                .take(k - kept.len())
+                .chain(kept.iter().copied())
+                .collect();
+            top.sort_unstable();
+            let mut order: Vec<Option<Cand>> = cands.into_iter().map(Some).collect();
+            let mut reordered: Vec<Cand> = top.iter().filter_map(|j| order[*j].take()).collect();
+            reordered.extend(order.into_iter().flatten());
+            cands = reordered;
+        }
         let cheapest = (0..valid.len())
             .filter(|i| !dominated[*i])
             .min_by(|a, b| prices[*a].total_cmp(&prices[*b]));
@@ -828,9 +947,6 @@ impl<'a> Guide<'a> {
                 p.name.clone()
             }
         });
-        let in_default = |o: OptionIdx| {
-            default.is_some_and(|d| d.lines.iter().any(|l| l.option == self.compiled.name(o)))
-        };
         let options: Vec<RankedOption> = cands
             .iter()
             .take(k)

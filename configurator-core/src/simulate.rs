@@ -8,9 +8,15 @@
 //! Zipf-distributed), each with a favourite option per taste group drawn from the population's
 //! hidden taste distribution (Zipf-like over a seeded permutation of the options), so tastes
 //! are skewed and go together as real ones do (white builds, sporty trims), but the engine is
-//! told neither the styles nor the favourites. Then every visible group deviates with
-//! probability `deviation`, drawing from the taste distribution. Every draw is restricted to
-//! options still valid with the target so far. Given targets (real sales) replace the drawing.
+//! told neither the styles nor the favourites. Then visible groups deviate, drawing from the
+//! taste distribution: on average `deviation` of them per group, but unevenly, as in real
+//! sales, where a few variables hold most of the deviations from the cluster's typical product
+//! (Renault medium: the top 10 % of the variables hold 42 %): the r-th group of a seeded
+//! permutation deviates with a rate proportional to r^-`deviation_skew` (see
+//! `benches/guided/deviation_skew.py`, which fits the exponent on the sales). The engine is not
+//! told which groups those are; it can only learn it from shared products. Every draw is
+//! restricted to options still valid with the target so far. Given targets (real sales)
+//! replace the drawing.
 //!
 //! Customers who opt in (`share_rate`) share their product; the guide learns from the shared
 //! products of earlier customers ([`History`], read conditionally on the customer's profile and
@@ -44,9 +50,15 @@ pub struct SimulationConfig {
     pub seed: u64,
     /// Short-list length.
     pub k: usize,
-    /// Probability that a customer deviates from its profile's best product and its style in
-    /// a visible group.
+    /// Mean probability that a customer deviates from its profile's best product and its style
+    /// in a visible group.
     pub deviation: f64,
+    /// Zipf exponent of the deviation rates across visible groups (0: every group deviates
+    /// with probability `deviation`). The default, 1.4, gives 10 groups the unevenness of the
+    /// real Renault medium sales around their 4 clusters' typical products (fitted by
+    /// `benches/guided/deviation_skew.py`: 1.43; 1.22 around the single most typical product;
+    /// 1.77 on Renault big).
+    pub deviation_skew: f64,
     /// Zipf exponent of the hidden taste distributions.
     pub taste_skew: f64,
     /// Hidden styles of the population (favourite options in the taste groups).
@@ -71,6 +83,7 @@ impl Default for SimulationConfig {
             seed: 1,
             k: DEFAULT_K,
             deviation: 0.1,
+            deviation_skew: 1.4,
             taste_skew: 1.5,
             styles: 4,
             style_skew: 1.0,
@@ -220,6 +233,24 @@ fn draw_weighted(options: &[OptionIdx], w: &[f64], rng: &mut Rng) -> Option<Opti
     options.last().copied()
 }
 
+/// Deviation rate of each visible group (catalog order): `deviation` on average, Zipf-distributed
+/// with exponent `deviation_skew` over a seeded permutation, at most 1. Drawn from its own
+/// generator so that the other draws of a seed do not depend on the skew.
+fn deviation_rates(groups: usize, config: &SimulationConfig) -> Vec<f64> {
+    let mut rng = Rng(config.seed ^ 0xD5A6_1266_F0C9_392C);
+    let mut order: Vec<usize> = (0..groups).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let weight = |rank: usize| 1.0 / ((rank + 1) as f64).powf(config.deviation_skew.max(0.0));
+    let total: f64 = (0..groups).map(weight).sum();
+    let mut rates = vec![0.0; groups];
+    for (rank, g) in order.into_iter().enumerate() {
+        rates[g] = (config.deviation * groups as f64 * weight(rank) / total).min(1.0);
+    }
+    rates
+}
+
 /// Draws a target for a profile: the profile's best product, taste groups from the hidden
 /// taste distribution, occasional deviations elsewhere; each draw valid with the draws before.
 #[allow(clippy::too_many_arguments)]
@@ -227,7 +258,7 @@ fn draw_target(
     c: &Compiled,
     session: &mut Session,
     guide: &Guide,
-    (taste, style): (&[f64], &[f64]),
+    (taste, style, deviation): (&[f64], &[f64], &[f64]),
     config: &SimulationConfig,
     rng: &mut Rng,
     effort: &mut Effort,
@@ -236,14 +267,14 @@ fn draw_target(
     let best_chosen = chosen_of(c, &best);
     let groups = visible_groups(c);
     let mut fixed: Vec<Choice> = Vec::new();
-    for g in &groups {
+    for (gi, g) in groups.iter().enumerate() {
         let d = session.domains(&fixed, effort)?;
         let valid: Vec<OptionIdx> = c.index.groups[*g]
             .options()
             .filter(|o| matches!(d.states[*o], OptionState::Free | OptionState::Forced))
             .collect();
         let keep: Vec<OptionIdx> = valid.iter().copied().filter(|o| best_chosen[*o]).collect();
-        let deviate = rng.unit() < config.deviation;
+        let deviate = rng.unit() < deviation[gi];
         let single = c.index.groups[*g].max == 1;
         // The style's favourites in the taste groups, the profile's best elsewhere.
         let usual: Vec<OptionIdx> = if guide.weighted_group[*g] {
@@ -488,6 +519,7 @@ pub fn simulate(
         .map(|i| 1.0 / ((i + 1) as f64).powf(config.style_skew))
         .collect();
     let style_ids: Vec<usize> = (0..styles.len()).collect();
+    let deviation = deviation_rates(visible_groups(c).len(), config);
     // What the guide learned: the history given, then what customers share.
     let mut learned = history.cloned().unwrap_or_default();
     let decay = crate::guide::Popularity::decay(1.0, config.half_life);
@@ -510,7 +542,7 @@ pub fn simulate(
                     c,
                     &mut session,
                     &cold,
-                    (&taste, &styles[style]),
+                    (&taste, &styles[style], &deviation),
                     config,
                     &mut rng,
                     &mut effort,
@@ -649,4 +681,53 @@ pub fn history_of(sales: &[Target]) -> History {
         h.add(t.iter().flatten().copied().collect(), None, 1.0);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rates(groups: usize, deviation: f64, skew: f64, seed: u64) -> Vec<f64> {
+        let config = SimulationConfig {
+            deviation,
+            deviation_skew: skew,
+            seed,
+            ..SimulationConfig::default()
+        };
+        deviation_rates(groups, &config)
+    }
+
+    #[test]
+    fn deviation_rates_are_uniform_without_skew() {
+        assert_eq!(rates(10, 0.1, 0.0, 1), vec![0.1; 10]);
+    }
+
+    #[test]
+    fn skewed_deviation_rates_keep_the_mean_and_follow_zipf() {
+        for seed in 1..20 {
+            let r = rates(10, 0.1, 1.4, seed);
+            let mean = r.iter().sum::<f64>() / 10.0;
+            assert!((mean - 0.1).abs() < 1e-12, "seed {seed}: mean {mean}");
+            let mut sorted = r.clone();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            for (rank, x) in sorted.iter().enumerate() {
+                let ratio = x / sorted[0];
+                let zipf = 1.0 / ((rank + 1) as f64).powf(1.4);
+                assert!((ratio - zipf).abs() < 1e-12, "seed {seed} rank {rank}");
+            }
+        }
+        // Which group deviates most depends on the seed, not on the catalog order.
+        let top = |seed| {
+            let r = rates(10, 0.1, 1.4, seed);
+            (0..10).max_by(|a, b| r[*a].total_cmp(&r[*b])).unwrap()
+        };
+        assert!((1..20).any(|s| top(s) != top(1)));
+    }
+
+    #[test]
+    fn deviation_rates_are_probabilities() {
+        let r = rates(3, 0.9, 3.0, 1);
+        assert!(r.iter().all(|x| (0.0..=1.0).contains(x)), "{r:?}");
+        assert!(rates(0, 0.1, 1.4, 1).is_empty());
+    }
 }

@@ -19,6 +19,7 @@ fn car_catalog_is_up_to_date() {
     let generated = configurator_core::import::car::catalog_text(
         &read("models/renault-br4cp/medium_domainsorted.xml"),
         &read("models/renault-br4cp/config_medium_filtered_head200.txt"),
+        "medium",
     )
     .unwrap();
     assert!(

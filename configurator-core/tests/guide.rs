@@ -160,6 +160,160 @@ fn price_alone_does_not_dominate_and_the_current_default_is_never_hidden() {
 }
 
 #[test]
+fn an_option_customers_prefer_is_not_hidden_behind_one_that_dominates_it_on_paper() {
+    let c = laptop();
+    let cpus = [
+        idx(&c, "cpu.basic"),
+        idx(&c, "cpu.slow_dear"),
+        idx(&c, "cpu.fast"),
+    ];
+    // Customers choose slow_dear more often than basic, which is faster and cheaper: the
+    // catalog's attributes miss what they value, so it stays on the short list.
+    let mut pop = Popularity::new(c.n_options());
+    pop.add(&[idx(&c, "cpu.slow_dear")], 10.0);
+    pop.add(&[idx(&c, "cpu.basic")], 2.0);
+    let g = Guide::new(&c, None, Some(&pop));
+    assert_eq!(g.dominated(&cpus), vec![false, false, false]);
+    // As popular as basic (or less): dominated again.
+    pop.add(&[idx(&c, "cpu.basic")], 8.0);
+    let g = Guide::new(&c, None, Some(&pop));
+    assert_eq!(g.dominated(&cpus), vec![false, true, false]);
+}
+
+/// The confidence `question_order` gives `group` for a customer with `profile` and history.
+fn confidence_of(c: &Arc<Compiled>, history: &History, profile: Option<&str>, group: &str) -> f64 {
+    let pop = history.popularity(c.n_options(), profile, &[]);
+    let g = Guide::new(c, profile.map(|p| self::profile(c, p)), Some(&pop));
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    let default = g
+        .default_product(&mut session, &[], 5.0, &mut effort)
+        .unwrap();
+    let gi = c.index.group_by_id[group];
+    g.question_order(&d, Some(&default))
+        .into_iter()
+        .find(|(x, _)| *x == gi)
+        .map(|(_, conf)| conf)
+        .unwrap()
+}
+
+#[test]
+fn confidence_in_a_group_the_profile_weighs_counts_only_that_profile() {
+    let c = laptop();
+    let mut history = History::default();
+    for _ in 0..20 {
+        history.add(
+            vec![idx(&c, "chassis.light"), idx(&c, "colour.black")],
+            Some("travel".into()),
+            1.0,
+        );
+    }
+    for _ in 0..60 {
+        history.add(
+            vec![idx(&c, "chassis.big_battery"), idx(&c, "colour.pink")],
+            Some("power".into()),
+            1.0,
+        );
+    }
+    // Travellers all took the light chassis, the travel profile's default; power users' big
+    // batteries say nothing about them (blended, the rate would be 20 / 35).
+    let chassis = confidence_of(&c, &history, Some("travel"), "chassis");
+    assert!(chassis > 0.85, "{chassis}");
+    // Colour is a matter of taste the profile does not weigh: every profile counts (power
+    // users a quarter each), so black is far from certain.
+    let colour = confidence_of(&c, &history, Some("travel"), "colour");
+    assert!(colour < 0.7, "{colour}");
+}
+
+const BIKE: &str = r#"
+id = "bike"
+name = "Bike"
+currency = "EUR"
+
+[[groups]]
+id = "frame"
+options = [{ id = "alu", price = 500 }, { id = "carbon", price = 900 }]
+
+[[groups]]
+id = "extras"
+min = 0
+max = 3
+options = [
+  { id = "lights", price = 40 },
+  { id = "rack", price = 30 },
+  { id = "bell", price = 5 },
+]
+"#;
+
+#[test]
+fn confidence_in_a_group_of_several_options_is_the_chance_that_the_whole_set_matches() {
+    let c = Arc::new(configurator_core::load(BIKE, Format::Toml).expect("usable catalog"));
+    let mut history = History::default();
+    // Everybody takes lights; a third add a rack, a third a bell: at most a third of them
+    // have any one set of extras.
+    for extra in ["", "extras.rack", "extras.bell"] {
+        for _ in 0..10 {
+            let mut options = vec![idx(&c, "frame.alu"), idx(&c, "extras.lights")];
+            if !extra.is_empty() {
+                options.push(idx(&c, extra));
+            }
+            history.add(options, None, 1.0);
+        }
+    }
+    let extras = confidence_of(&c, &history, None, "extras");
+    assert!(extras < 0.5, "{extras}");
+    // When everybody has the same set, it is predictable.
+    let mut same = History::default();
+    for _ in 0..30 {
+        same.add(
+            vec![idx(&c, "frame.alu"), idx(&c, "extras.lights")],
+            None,
+            1.0,
+        );
+    }
+    let extras = confidence_of(&c, &same, None, "extras");
+    assert!(extras > 0.85, "{extras}");
+}
+
+#[test]
+fn the_current_default_is_always_on_the_short_list() {
+    let c = laptop();
+    let g = Guide::new(&c, None, None);
+    let mut session = Session::new(c.clone());
+    let mut effort = Effort::default();
+    let d = session.domains(&[], &mut effort).unwrap();
+    // A default product with the pink colour (as after the customer's earlier answers moved
+    // it there): pink ranks last on its own (dearer, not the manufacturer's choice).
+    let pink = g
+        .default_product(
+            &mut session,
+            &[Choice::select(idx(&c, "colour.pink"))],
+            5.0,
+            &mut effort,
+        )
+        .unwrap();
+    let colour = c.index.group_by_id["colour"];
+    let ranked = g
+        .rank(&mut session, &[], &d, colour, 3, None, &mut effort)
+        .unwrap();
+    assert_eq!(ranked.options.last().unwrap().option, "colour.pink");
+    for k in [1, 2] {
+        let q = g
+            .rank(&mut session, &[], &d, colour, k, Some(&pink), &mut effort)
+            .unwrap();
+        assert_eq!(q.options.len(), k, "{q:?}");
+        assert!(
+            q.options
+                .iter()
+                .any(|o| o.option == "colour.pink" && o.default),
+            "k = {k}: {q:?}"
+        );
+        assert_eq!(q.options.len() + q.more, 3);
+    }
+}
+
+#[test]
 fn ranking_follows_the_profile_and_says_why() {
     let c = laptop();
     let mut session = Session::new(c.clone());
@@ -295,6 +449,37 @@ fn history_is_read_conditionally_so_tastes_that_go_together_follow_one_answer() 
     older.decay(0.5);
     let p = older.popularity(c.n_options(), None, &[]);
     assert!((p.weight[pink] - 10.0).abs() < 1e-9 && (p.total - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn after_an_unusual_choice_popularity_backs_off_to_the_population() {
+    let c = laptop();
+    let mut history = History::default();
+    for _ in 0..30 {
+        history.add(
+            vec![idx(&c, "cpu.basic"), idx(&c, "colour.black")],
+            None,
+            1.0,
+        );
+    }
+    // Nobody chose the fast CPU, so every shared configuration disagrees with the choice and
+    // counts 20 times less; the population's black still beats the manufacturer's silver.
+    let choices = [Choice::select(idx(&c, "cpu.fast"))];
+    let pop = history.popularity(c.n_options(), None, &choices);
+    assert!(pop.total >= History::BACK_OFF, "{}", pop.total);
+    let g = Guide::new(&c, None, Some(&pop));
+    let mut session = Session::new(c.clone());
+    let default = g
+        .default_product(&mut session, &choices, 5.0, &mut Effort::default())
+        .unwrap();
+    assert!(
+        default.lines.iter().any(|l| l.option == "colour.black"),
+        "{:?}",
+        default.lines
+    );
+    // Without choices nothing is added: the counts are the kernel's.
+    let plain = history.popularity(c.n_options(), None, &[]);
+    assert!((plain.total - 30.0).abs() < 1e-9);
 }
 
 #[test]

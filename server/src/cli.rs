@@ -113,6 +113,16 @@ enum Command {
         /// learned one when everything it chooses is in their target).
         #[arg(long)]
         no_presets: bool,
+        /// How unevenly drawn customers deviate across groups: the Zipf exponent of the
+        /// per-group deviation rates (0: every group alike; the default 1.4 is fitted on the
+        /// real Renault sales by benches/guided/deviation_skew.py).
+        #[arg(
+            long,
+            default_value_t = 1.4,
+            value_name = "S",
+            allow_negative_numbers = true
+        )]
+        deviation_skew: f64,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -248,11 +258,12 @@ pub fn run() -> ExitCode {
             history,
             targets,
             no_presets,
+            deviation_skew,
             json,
             limits,
         } => simulate(
             &model,
-            (customers, seed, k, !no_presets),
+            (customers, seed, k, !no_presets, deviation_skew),
             (history.as_deref(), targets.as_deref()),
             json,
             limits,
@@ -855,13 +866,17 @@ fn presets(
 
 fn simulate(
     path: &str,
-    (customers, seed, k, presets): (usize, u64, usize, bool),
+    (customers, seed, k, presets, deviation_skew): (usize, u64, usize, bool, f64),
     (history, targets): (Option<&str>, Option<&str>),
     json: bool,
     limits: Limits,
 ) -> Result<ExitCode, Failed> {
     use configurator_core::simulate::history_of;
     check_k(k)?;
+    if !(deviation_skew.is_finite() && deviation_skew >= 0.0) {
+        eprintln!("error: --deviation-skew must be a number >= 0, got {deviation_skew}");
+        return Err(Failed);
+    }
     let compiled = std::sync::Arc::new(load(path)?);
     let (learn, replay) = match (history, targets) {
         (Some(h), Some(t)) if h == t => {
@@ -891,6 +906,7 @@ fn simulate(
         seed,
         k,
         presets,
+        deviation_skew,
         time_limit_secs: limits.time_limit,
         ..Default::default()
     };

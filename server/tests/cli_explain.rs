@@ -347,6 +347,8 @@ fn simulate_contract_and_determinism() {
     assert_eq!(a["dead_ends"], 0);
     assert!(a["max_options_shown"].as_u64().unwrap() <= 7);
     assert_eq!(ok_json(&args), a, "same seed, same result");
+    let err = fails(&["simulate", &pc, "--deviation-skew", "-1", "--json"]);
+    assert!(err.contains("--deviation-skew"), "{err}");
 }
 
 #[test]
