@@ -316,6 +316,8 @@ pub struct Backbone {
     learnt: usize,
     /// The backbone without choices, from the shared models (see [`SharedModels`]).
     global: Option<Arc<[Lit]>>,
+    /// Whether a model of the current call's choices is known.
+    satisfiable: bool,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -379,6 +381,7 @@ impl Backbone {
             gac_bound: GAC_BOUND,
             learnt: 0,
             global: None,
+            satisfiable: false,
         }
     }
 
@@ -430,6 +433,7 @@ impl Backbone {
     ) -> Result<Domains, LimitReached> {
         self.stats = PropagationStats::default();
         self.proved = 0;
+        self.satisfiable = false;
         let visits_before = self.flipper.visits;
         self.repair_failed.iter_mut().for_each(|f| *f = false);
         self.clock += 1;
@@ -551,6 +555,7 @@ impl Backbone {
             self.record(solver.model(), &chosen, &mut seen, &mut new_models);
             witness = new_models.last().cloned();
         }
+        self.satisfiable = true;
         // The options seen with one value only, and the literal each one lacks.
         let open = |bb: &Self, seen: &Seen| -> Vec<Lit> {
             (0..n)
@@ -781,10 +786,17 @@ impl Backbone {
                 continue;
             }
             let codes: Vec<LitCode> = c.iter().map(|l| code(*l)).collect();
-            let ok = self.up.add_implied(&codes);
-            debug_assert!(ok, "a learnt clause refuted satisfiable choices");
             self.learnt += 1;
             self.stats.learnt += 1;
+            if !self.up.add_implied(&codes) {
+                // Only when the choices have no model (the first SAT call refuted them; the
+                // caller says so, and the next call resets the propagator).
+                debug_assert!(
+                    !self.satisfiable,
+                    "a learnt clause refuted satisfiable choices"
+                );
+                break;
+            }
         }
         let implied = self
             .up
