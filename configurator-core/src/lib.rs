@@ -15,6 +15,7 @@ pub mod explain;
 pub mod guide;
 pub mod import;
 pub mod ir;
+pub mod lookahead;
 pub mod number;
 pub mod optimize;
 pub mod presets;
