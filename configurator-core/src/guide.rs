@@ -4,14 +4,15 @@
 //! The engine weighs what a person cannot: at each step it
 //! - hides *dominated* options (another valid option of the group is at least as good on every
 //!   attribute the catalog marks `better`, not more expensive, and strictly better somewhere;
-//!   Pareto dominance as in multi-attribute recommenders);
+//!   Pareto dominance as in multi-attribute recommenders), unless similar customers choose
+//!   them anyway (revealed preference, see [`Guide::dominated`]);
 //! - ranks the rest by fit to the customer's needs profile, popularity among shared
 //!   configurations (decayed, with the manufacturer's defaults as cold-start prior), value for
 //!   money, and how much of the product the option leaves open (computed by propagation);
 //! - asks first the open visible group whose answer is least predictable (the default is least
-//!   likely to be what the customer wants) and matters most (price spread, number of valid
-//!   options); groups already forced are never asked, groups the default answers confidently
-//!   come last;
+//!   likely to be what the customer wants), matters most (price spread, number of valid
+//!   options) and tells most about the others ([`crate::lookahead`]); groups already forced
+//!   are never asked, groups the default answers confidently come last;
 //! - keeps a default product: the completion maximising fit plus popularity within the
 //!   profile's budget, so the customer can stop at any time.
 //!
