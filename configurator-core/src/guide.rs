@@ -10,9 +10,10 @@
 //!   configurations (decayed, with the manufacturer's defaults as cold-start prior), value for
 //!   money, and how much of the product the option leaves open (computed by propagation);
 //! - asks first the open visible group whose answer is least predictable (the default is least
-//!   likely to be what the customer wants), matters most (price spread, number of valid
-//!   options) and tells most about the others ([`crate::lookahead`]); groups already forced
-//!   are never asked, groups the default answers confidently come last;
+//!   likely to be what the customer wants) and tells most about the others
+//!   ([`crate::lookahead`]), near-ties going to the group that matters most (price spread,
+//!   number of valid options); groups already forced are never asked, groups the default
+//!   answers confidently come last;
 //! - keeps a default product: the completion maximising fit plus popularity within the
 //!   profile's budget, so the customer can stop at any time.
 //!
@@ -778,7 +779,12 @@ impl<'a> Guide<'a> {
             let confidence = self.confidence(gi, &valid, default);
             let spread = self.price_spread(&valid) / max_spread;
             let breadth = (valid.len() as f64).ln() / (index.groups[gi].len.max(2) as f64).ln();
-            let urgency = (1.0 - confidence) * (1.0 + spread + 0.5 * breadth);
+            // The chance that the default is wrong: asking in decreasing order of it minimises
+            // the expected number of questions until every wrong default is corrected when
+            // groups go wrong independently (exchange argument: swapping two neighbours
+            // changes only the later one's term). How much a group moves the price and how
+            // many options it keeps open break near-ties.
+            let urgency = (1.0 - confidence) * (1.0 + 0.1 * (spread + 0.5 * breadth));
             open.push((gi, confidence, urgency));
         }
         // What an answer tells about the other open groups (expected error reduction over the
