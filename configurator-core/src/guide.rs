@@ -525,43 +525,49 @@ impl<'a> Guide<'a> {
         if choices.is_empty() {
             return Ok(Some(budget));
         }
-        let cheapest = CompleteRequest {
-            objective: Objective::Price,
-            budget: None,
-            complete_visible: true,
-            time_limit_secs,
+        let cheapest = |session: &mut Session, choices: &[Choice], effort: &mut Effort| {
+            let request = CompleteRequest {
+                objective: Objective::Price,
+                budget: None,
+                complete_visible: true,
+                time_limit_secs,
+            };
+            let r = session.complete(choices, &request, effort)?;
+            Ok::<_, CompleteError>(r.satisfiable.then_some(r.total))
         };
-        let with = session.complete(choices, &cheapest, effort);
-        let without = session.complete(&[], &cheapest, effort);
-        if let (Ok(with), Ok(without)) = (&with, &without) {
-            if with.satisfiable && without.satisfiable {
-                let extra = (with.total.raw() - without.total.raw()).max(0);
-                let mut raised = budget.raw().saturating_add(extra);
-                // And at least what the previous default costs with the choices swapped in
-                // (its infrastructure redone): what the customer did not touch stays
-                // affordable, even where the choices cost more with it than with the
-                // cheapest product (a stronger power supply for its processor).
-                let index = &self.compiled.index;
-                let decided: Vec<GroupIdx> =
-                    choices.iter().map(|c| index.group_of[c.option]).collect();
-                let mut kept = choices.to_vec();
-                kept.extend(
-                    (0..self.anchor.len())
-                        .filter(|o| self.anchor[*o])
-                        .filter(|o| {
-                            let g = index.group_of[*o];
-                            index.groups[g].kind == GroupKind::Visible && !decided.contains(&g)
-                        })
-                        .map(Choice::select),
-                );
-                if kept.len() > choices.len() {
-                    let previous = session.complete(&kept, &cheapest, effort)?;
-                    if previous.satisfiable {
-                        raised = raised.max(previous.total.raw());
-                    }
+        let without = match self.compiled.cheapest_total.get() {
+            Some(t) => Ok(Some(*t)),
+            None => cheapest(session, &[], effort),
+        };
+        if let Ok(Some(t)) = without {
+            let _ = self.compiled.cheapest_total.set(t);
+        }
+        let with = cheapest(session, choices, effort);
+        if let (Ok(Some(with)), Ok(Some(without))) = (&with, &without) {
+            let extra = (with.raw() - without.raw()).max(0);
+            let mut raised = budget.raw().saturating_add(extra);
+            // And at least what the previous default costs with the choices swapped in (its
+            // infrastructure redone): what the customer did not touch stays affordable, even
+            // where the choices cost more with it than with the cheapest product (a stronger
+            // power supply for its processor).
+            let index = &self.compiled.index;
+            let decided: Vec<GroupIdx> = choices.iter().map(|c| index.group_of[c.option]).collect();
+            let mut kept = choices.to_vec();
+            kept.extend(
+                (0..self.anchor.len())
+                    .filter(|o| self.anchor[*o])
+                    .filter(|o| {
+                        let g = index.group_of[*o];
+                        index.groups[g].kind == GroupKind::Visible && !decided.contains(&g)
+                    })
+                    .map(Choice::select),
+            );
+            if kept.len() > choices.len() {
+                if let Some(previous) = cheapest(session, &kept, effort)? {
+                    raised = raised.max(previous.raw());
                 }
-                return Ok(Some(Decimal::from_raw(raised)));
             }
+            return Ok(Some(Decimal::from_raw(raised)));
         }
         // The effort budget is the caller's: running out is reported, not worked around.
         for r in [with, without] {
