@@ -36,6 +36,9 @@ pub struct Compiled {
     /// Models of `cnf` found by earlier sessions, which new sessions start from (valid
     /// products for every customer; see `propagate`).
     pub shared_models: SharedModels,
+    /// The price of the cheapest valid product without choices, once a guide computed it (it
+    /// raises budgets by what choices cost, see `guide`).
+    pub cheapest_total: OnceLock<crate::number::Decimal>,
 }
 
 /// Reads and compiles a catalog file's text. `source` positions errors in the file.
@@ -155,6 +158,7 @@ fn finish(
         warnings,
         milp: OnceLock::new(),
         shared_models: SharedModels::default(),
+        cheapest_total: OnceLock::new(),
     })
 }
 

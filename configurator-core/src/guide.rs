@@ -4,14 +4,16 @@
 //! The engine weighs what a person cannot: at each step it
 //! - hides *dominated* options (another valid option of the group is at least as good on every
 //!   attribute the catalog marks `better`, not more expensive, and strictly better somewhere;
-//!   Pareto dominance as in multi-attribute recommenders);
+//!   Pareto dominance as in multi-attribute recommenders), unless similar customers choose
+//!   them anyway (revealed preference, see [`Guide::dominated`]);
 //! - ranks the rest by fit to the customer's needs profile, popularity among shared
 //!   configurations (decayed, with the manufacturer's defaults as cold-start prior), value for
 //!   money, and how much of the product the option leaves open (computed by propagation);
 //! - asks first the open visible group whose answer is least predictable (the default is least
-//!   likely to be what the customer wants) and matters most (price spread, number of valid
-//!   options); groups already forced are never asked, groups the default answers confidently
-//!   come last;
+//!   likely to be what the customer wants) and tells most about the others
+//!   ([`crate::lookahead`]), near-ties going to the group that matters most (price spread,
+//!   number of valid options); groups already forced are never asked, groups the default
+//!   answers confidently come last;
 //! - keeps a default product: the completion maximising fit plus popularity within the
 //!   profile's budget, so the customer can stop at any time.
 //!
@@ -38,6 +40,9 @@ pub const CONFIDENT: f64 = 0.85;
 const ANCHOR_BONUS: f64 = 0.3;
 /// Weight of the prior confidence against observed shared configurations.
 const CONFIDENCE_PSEUDO_COUNT: f64 = 3.0;
+/// Share of similar customers' configurations from which an option is never hidden as
+/// dominated (see [`Guide::dominated`]).
+pub const REVEALED_SHARE: f64 = 0.05;
 /// Time limit of the default product's MILP passes before the greedy completion takes over.
 pub const MILP_SECS: f64 = 1.0;
 
@@ -189,20 +194,28 @@ impl History {
         p
     }
 
+    /// How much a shared configuration counts for a customer with `profile` who made
+    /// `choices`: its weight, times [`History::OTHER_PROFILE`] when made with another profile,
+    /// times [`History::MISMATCH`] per choice it disagrees with.
+    pub fn kernel(c: &SharedConfiguration, profile: Option<&str>, choices: &[Choice]) -> f64 {
+        let mut w = c.weight;
+        if profile.is_some() && c.profile.as_deref() != profile {
+            w *= Self::OTHER_PROFILE;
+        }
+        for choice in choices {
+            if c.options.binary_search(&choice.option).is_ok() != choice.selected {
+                w *= Self::MISMATCH;
+            }
+        }
+        w
+    }
+
     /// The kernel-weighted counts of [`History::popularity`], without back-off.
     fn counts(&self, n_options: usize, profile: Option<&str>, choices: &[Choice]) -> Popularity {
         let mut p = Popularity::new(n_options);
         for c in &self.configurations {
             let own = profile.is_some() && c.profile.as_deref() == profile;
-            let mut w = c.weight;
-            if profile.is_some() && !own {
-                w *= Self::OTHER_PROFILE;
-            }
-            for choice in choices {
-                if c.options.binary_search(&choice.option).is_ok() != choice.selected {
-                    w *= Self::MISMATCH;
-                }
-            }
+            let w = Self::kernel(c, profile, choices);
             if w > 0.0 {
                 p.add(&c.options, w);
                 if own {
@@ -243,6 +256,9 @@ pub struct Guide<'a> {
     milp_too_slow: std::cell::Cell<bool>,
     /// Options of the previous default product (see [`Guide::set_anchor`]).
     anchor: Vec<bool>,
+    /// Shared configurations and the choices so far, for the question order's lookahead
+    /// (see [`Guide::set_history`]).
+    lookahead: Option<(&'a History, Vec<Choice>)>,
 }
 
 /// An option on the short list.
@@ -366,6 +382,7 @@ impl<'a> Guide<'a> {
             own_total: popularity.map_or(0.0, |p| p.own_total),
             milp_too_slow: std::cell::Cell::new(false),
             anchor: Vec::new(),
+            lookahead: None,
         }
     }
 
@@ -409,6 +426,13 @@ impl<'a> Guide<'a> {
                 }
             })
             .collect()
+    }
+
+    /// The shared configurations the popularity came from, and the customer's choices: the
+    /// question order then also weighs what each answer tells about the other groups
+    /// ([`crate::lookahead`]).
+    pub fn set_history(&mut self, history: &'a History, choices: &[Choice]) {
+        self.lookahead = Some((history, choices.to_vec()));
     }
 
     /// Sets the previous default product (its options): the next default keeps what it can of
@@ -457,11 +481,12 @@ impl<'a> Guide<'a> {
         time_limit_secs: f64,
         effort: &mut Effort,
     ) -> Result<CompletionReport, CompleteError> {
+        let secs = time_limit_secs.min(MILP_SECS);
         let mut request = CompleteRequest {
             objective: Objective::Scores(self.default_scores()),
-            budget: self.choice_budget(choices),
+            budget: self.choice_budget(session, choices, secs, effort)?,
             complete_visible: true,
-            time_limit_secs: time_limit_secs.min(MILP_SECS),
+            time_limit_secs: secs,
         };
         let first = session.complete(choices, &request, effort)?;
         if first.satisfiable || request.budget.is_none() {
@@ -480,12 +505,76 @@ impl<'a> Guide<'a> {
         session.complete(choices, &request, effort)
     }
 
-    /// The profile's budget as it applies after `choices`: raised by what the selected options
-    /// cost above the cheapest option of their groups (a customer who picks a dearer case still
-    /// wants the processor of their profile, not a downgrade to pay for the case). Catalog
-    /// prices only, no solver call.
-    fn choice_budget(&self, choices: &[Choice]) -> Option<Decimal> {
-        let budget = self.profile.and_then(|p| p.budget)?;
+    /// The profile's budget as it applies after `choices`: raised by what the choices cost at
+    /// least, the cheapest product with them minus the cheapest without (a customer who picks
+    /// a dearer case still wants the processor of their profile, not a downgrade to pay for
+    /// the case, nor for the longer cables the case needs), and at least what the previous
+    /// default product ([`Guide::set_anchor`]) costs with the choices in it. Price-only
+    /// completions; when one cannot be computed, the selected options' catalog prices above
+    /// the cheapest of their groups.
+    fn choice_budget(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<Option<Decimal>, CompleteError> {
+        let Some(budget) = self.profile.and_then(|p| p.budget) else {
+            return Ok(None);
+        };
+        if choices.is_empty() {
+            return Ok(Some(budget));
+        }
+        let cheapest = |session: &mut Session, choices: &[Choice], effort: &mut Effort| {
+            let request = CompleteRequest {
+                objective: Objective::Price,
+                budget: None,
+                complete_visible: true,
+                time_limit_secs,
+            };
+            let r = session.complete(choices, &request, effort)?;
+            Ok::<_, CompleteError>(r.satisfiable.then_some(r.total))
+        };
+        let without = match self.compiled.cheapest_total.get() {
+            Some(t) => Ok(Some(*t)),
+            None => cheapest(session, &[], effort),
+        };
+        if let Ok(Some(t)) = without {
+            let _ = self.compiled.cheapest_total.set(t);
+        }
+        let with = cheapest(session, choices, effort);
+        if let (Ok(Some(with)), Ok(Some(without))) = (&with, &without) {
+            let extra = (with.raw() - without.raw()).max(0);
+            let mut raised = budget.raw().saturating_add(extra);
+            // And at least what the previous default costs with the choices swapped in (its
+            // infrastructure redone): what the customer did not touch stays affordable, even
+            // where the choices cost more with it than with the cheapest product (a stronger
+            // power supply for its processor).
+            let index = &self.compiled.index;
+            let decided: Vec<GroupIdx> = choices.iter().map(|c| index.group_of[c.option]).collect();
+            let mut kept = choices.to_vec();
+            kept.extend(
+                (0..self.anchor.len())
+                    .filter(|o| self.anchor[*o])
+                    .filter(|o| {
+                        let g = index.group_of[*o];
+                        index.groups[g].kind == GroupKind::Visible && !decided.contains(&g)
+                    })
+                    .map(Choice::select),
+            );
+            if kept.len() > choices.len() {
+                if let Some(previous) = cheapest(session, &kept, effort)? {
+                    raised = raised.max(previous.raw());
+                }
+            }
+            return Ok(Some(Decimal::from_raw(raised)));
+        }
+        // The effort budget is the caller's: running out is reported, not worked around.
+        for r in [with, without] {
+            if let Err(CompleteError::Limit(l)) = r {
+                return Err(CompleteError::Limit(l));
+            }
+        }
         let index = &self.compiled.index;
         let mut raised = budget.raw();
         for c in choices.iter().filter(|c| c.selected) {
@@ -497,7 +586,7 @@ impl<'a> Guide<'a> {
                 .unwrap_or(0);
             raised = raised.saturating_add(self.compiled.catalog_price(c.option).raw() - cheapest);
         }
-        Some(Decimal::from_raw(raised))
+        Ok(Some(Decimal::from_raw(raised)))
     }
 
     /// Greedy completion on the SAT solver: visible groups take their best-scored option that
@@ -602,12 +691,14 @@ impl<'a> Guide<'a> {
     /// or colours the catalog describes by price alone differ in ways it does not record, so
     /// the cheaper one does not hide the other.
     ///
-    /// Popularity counts as one more criterion (revealed preference): the dominating option must
-    /// also be at least as popular with customers like this one. When they choose the
-    /// "dominated" option more often, the catalog's attributes miss what they value (a small
-    /// case is chosen for its size, which `max_gpu_mm` does not say), so it stays on the short
-    /// list. Without shared configurations every option but the default has the same prior
-    /// share, so this changes nothing on a cold start.
+    /// Shared configurations can overrule the attributes (revealed preference, Samuelson
+    /// 1948): customers like this one who chose the "dominated" option could have chosen the
+    /// one that dominates it, so for them it does not. An option is hidden only while it is
+    /// less popular than the one dominating it and holds less than [`REVEALED_SHARE`] of the
+    /// similar customers' configurations: the catalog's attributes miss what such customers
+    /// value (a small case is chosen for its size, which `max_gpu_mm` does not say). Without
+    /// shared configurations every option but the default has the same prior share and none
+    /// is chosen, so this changes nothing on a cold start.
     pub fn dominated(&self, valid: &[OptionIdx]) -> Vec<bool> {
         let index = &self.compiled.index;
         let better = self.compiled.better();
@@ -624,10 +715,14 @@ impl<'a> Guide<'a> {
             .iter()
             .filter(|(a, _)| valid.iter().any(|o| value(*o, a).is_some()))
             .collect();
+        let revealed = |o: OptionIdx| {
+            self.learned_total > 0.0
+                && self.learned_weight[o] / self.learned_total >= REVEALED_SHARE
+        };
         let dominates = |x: OptionIdx, y: OptionIdx| -> bool {
             let px = self.compiled.catalog_price(x);
             let py = self.compiled.catalog_price(y);
-            if px > py || self.share[x] < self.share[y] {
+            if px > py || self.share[x] < self.share[y] || revealed(y) {
                 return false;
             }
             let mut strictly = px < py;
@@ -690,8 +785,29 @@ impl<'a> Guide<'a> {
             let confidence = self.confidence(gi, &valid, default);
             let spread = self.price_spread(&valid) / max_spread;
             let breadth = (valid.len() as f64).ln() / (index.groups[gi].len.max(2) as f64).ln();
-            let urgency = (1.0 - confidence) * (1.0 + spread + 0.5 * breadth);
+            // The chance that the default is wrong: asking in decreasing order of it minimises
+            // the expected number of questions until every wrong default is corrected when
+            // groups go wrong independently (exchange argument: swapping two neighbours
+            // changes only the later one's term). How much a group moves the price and how
+            // many options it keeps open break near-ties.
+            let urgency = (1.0 - confidence) * (1.0 + 0.1 * (spread + 0.5 * breadth));
             open.push((gi, confidence, urgency));
+        }
+        // What an answer tells about the other open groups (expected error reduction over the
+        // shared configurations, `lookahead`), added to the group's own chance of a wrong
+        // default.
+        if let Some((history, choices)) = &self.lookahead {
+            let groups: Vec<GroupIdx> = open.iter().map(|x| x.0).collect();
+            let spill = crate::lookahead::spillover(
+                self.compiled,
+                history,
+                self.profile.map(|p| p.id.as_str()),
+                choices,
+                &groups,
+            );
+            for (x, s) in open.iter_mut().zip(spill) {
+                x.2 += s;
+            }
         }
         // Confident defaults last; otherwise most urgent first; catalog order breaks ties.
         open.sort_by(|a, b| {

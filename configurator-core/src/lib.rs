@@ -16,6 +16,7 @@ pub mod gac;
 pub mod guide;
 pub mod import;
 pub mod ir;
+pub mod lookahead;
 pub mod number;
 pub mod optimize;
 pub mod presets;

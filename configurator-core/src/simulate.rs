@@ -379,6 +379,7 @@ fn guided(
             history.popularity(c.n_options(), profile.map(|p| p.id.as_str()), &choices);
         let mut guide = Guide::new(c, profile, Some(&popularity));
         guide.set_anchor(&anchor);
+        guide.set_history(history, &choices);
         guide.set_milp_too_slow(*milp_too_slow);
         let step = guide.step(session, &choices, config.k, config.time_limit_secs, effort);
         *milp_too_slow = guide.milp_too_slow();

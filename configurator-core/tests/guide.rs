@@ -167,17 +167,20 @@ fn an_option_customers_prefer_is_not_hidden_behind_one_that_dominates_it_on_pape
         idx(&c, "cpu.slow_dear"),
         idx(&c, "cpu.fast"),
     ];
-    // Customers choose slow_dear more often than basic, which is faster and cheaper: the
-    // catalog's attributes miss what they value, so it stays on the short list.
-    let mut pop = Popularity::new(c.n_options());
-    pop.add(&[idx(&c, "cpu.slow_dear")], 10.0);
-    pop.add(&[idx(&c, "cpu.basic")], 2.0);
-    let g = Guide::new(&c, None, Some(&pop));
-    assert_eq!(g.dominated(&cpus), vec![false, false, false]);
-    // As popular as basic (or less): dominated again.
-    pop.add(&[idx(&c, "cpu.basic")], 8.0);
-    let g = Guide::new(&c, None, Some(&pop));
-    assert_eq!(g.dominated(&cpus), vec![false, true, false]);
+    let dominated = |basic: f64, slow_dear: f64| {
+        let mut pop = Popularity::new(c.n_options());
+        pop.add(&[idx(&c, "cpu.basic")], basic);
+        pop.add(&[idx(&c, "cpu.slow_dear")], slow_dear);
+        Guide::new(&c, None, Some(&pop)).dominated(&cpus)
+    };
+    // Customers choose slow_dear although basic is faster and cheaper: the catalog's
+    // attributes miss what they value, so it stays on the short list, whether it is the more
+    // popular one or a real minority (10 %).
+    assert_eq!(dominated(2.0, 10.0), vec![false, false, false]);
+    assert_eq!(dominated(90.0, 10.0), vec![false, false, false]);
+    // Chosen by hardly anybody (under 5 %), and less than basic: dominated.
+    assert_eq!(dominated(100.0, 3.0), vec![false, true, false]);
+    assert_eq!(dominated(100.0, 0.0), vec![false, true, false]);
 }
 
 /// The confidence `question_order` gives `group` for a customer with `profile` and history.
@@ -480,6 +483,151 @@ fn after_an_unusual_choice_popularity_backs_off_to_the_population() {
     // Without choices nothing is added: the counts are the kernel's.
     let plain = history.popularity(c.n_options(), None, &[]);
     assert!((plain.total - 30.0).abs() < 1e-9);
+}
+
+/// A desk whose glass top needs strong legs (infrastructure), always or only with the bright
+/// lamp.
+fn desk(rule: &str) -> Arc<Compiled> {
+    let text = format!(
+        r#"
+id = "desk"
+name = "Desk"
+currency = "EUR"
+
+[attributes]
+lumen = {{ type = "number", better = "higher" }}
+
+[[groups]]
+id = "lamp"
+options = [
+  {{ id = "basic", price = 50, attributes = {{ lumen = 1 }} }},
+  {{ id = "bright", price = 150, attributes = {{ lumen = 5 }} }},
+]
+
+[[groups]]
+id = "top"
+default = "oak"
+options = [{{ id = "oak", price = 100 }}, {{ id = "glass", price = 100 }}]
+
+[[groups]]
+id = "legs"
+kind = "infrastructure"
+options = [{{ id = "light", price = 10 }}, {{ id = "strong", price = 110 }}]
+
+[[rules]]
+id = "glass-needs-strong-legs"
+rule = "{rule}"
+
+[[profiles]]
+id = "reader"
+weights = {{ lumen = 1 }}
+budget = 300
+"#
+    );
+    Arc::new(configurator_core::load(&text, Format::Toml).expect("usable catalog"))
+}
+
+fn lamp_of(c: &Arc<Compiled>, anchor: &[usize], choices: &[Choice]) -> String {
+    let mut g = Guide::new(c, Some(profile(c, "reader")), None);
+    g.set_anchor(anchor);
+    let mut session = Session::new(c.clone());
+    let d = g
+        .default_product(&mut session, choices, 5.0, &mut Effort::default())
+        .unwrap();
+    assert!(d.satisfiable, "{d:?}");
+    d.lines
+        .iter()
+        .find(|l| l.group == "lamp")
+        .map(|l| l.option.clone())
+        .unwrap()
+}
+
+#[test]
+fn a_choice_that_needs_dearer_infrastructure_raises_the_budget_by_what_it_costs() {
+    // The reader's best desk within 300: bright lamp, oak top, light legs (260). The glass
+    // top costs as much as oak but needs the strong legs (+100): the budget grows by that,
+    // so the lamp stays bright (360) instead of being downgraded to pay for the legs.
+    let c = desk("top.glass -> legs.strong");
+    assert_eq!(lamp_of(&c, &[], &[]), "lamp.bright");
+    let glass = [Choice::select(idx(&c, "top.glass"))];
+    assert_eq!(lamp_of(&c, &[], &glass), "lamp.bright");
+}
+
+#[test]
+fn what_the_customer_did_not_touch_stays_affordable() {
+    // Here glass needs strong legs only under the bright lamp: the cheapest desk costs the
+    // same with glass or oak, so only the previous default (bright lamp) tells what the glass
+    // top costs this customer.
+    let c = desk("lamp.bright & top.glass -> legs.strong");
+    let previous: Vec<usize> = ["lamp.bright", "top.oak", "legs.light"]
+        .iter()
+        .map(|n| idx(&c, n))
+        .collect();
+    let glass = [Choice::select(idx(&c, "top.glass"))];
+    assert_eq!(lamp_of(&c, &previous, &glass), "lamp.bright");
+    // Without the previous default to go by, the budget of 300 downgrades the lamp.
+    assert_eq!(lamp_of(&c, &[], &glass), "lamp.basic");
+}
+
+#[test]
+fn the_question_that_settles_others_comes_first() {
+    let c = Arc::new(
+        configurator_core::load(
+            r#"
+id = "shop"
+name = "Shop"
+currency = "EUR"
+[[groups]]
+id = "case"
+options = [{ id = "black", price = 0 }, { id = "white", price = 0 }]
+[[groups]]
+id = "cables"
+options = [{ id = "black", price = 0 }, { id = "white", price = 0 }]
+[[groups]]
+id = "fan"
+options = [{ id = "a", price = 0 }, { id = "b", price = 0 }, { id = "c", price = 0 }]
+"#,
+            Format::Toml,
+        )
+        .unwrap(),
+    );
+    // Cables always match the case (half black, half white); the fan is a three-way toss-up,
+    // independent of both: the least predictable group on its own.
+    let mut history = History::default();
+    for colour in ["black", "white"] {
+        for fan in ["a", "b", "c"] {
+            for _ in 0..10 {
+                history.add(
+                    vec![
+                        idx(&c, &format!("case.{colour}")),
+                        idx(&c, &format!("cables.{colour}")),
+                        idx(&c, &format!("fan.{fan}")),
+                    ],
+                    None,
+                    1.0,
+                );
+            }
+        }
+    }
+    let first = |lookahead: bool| {
+        let pop = history.popularity(c.n_options(), None, &[]);
+        let mut g = Guide::new(&c, None, Some(&pop));
+        if lookahead {
+            g.set_history(&history, &[]);
+        }
+        let mut session = Session::new(c.clone());
+        let mut effort = Effort::default();
+        let d = session.domains(&[], &mut effort).unwrap();
+        let default = g
+            .default_product(&mut session, &[], 5.0, &mut effort)
+            .unwrap();
+        let order = g.question_order(&d, Some(&default));
+        c.index.groups[order[0].0].id.clone()
+    };
+    assert_eq!(first(false), "fan");
+    // Knowing what one answer tells about the others, the case (or the cables) comes first:
+    // its answer settles two groups.
+    assert!(["case", "cables"].contains(&first(true).as_str()));
 }
 
 #[test]
