@@ -18,6 +18,7 @@
 //! guard each constraint with a selector literal, which is how conflicts and explanations name
 //! rules.
 
+use crate::gac::TableCsp;
 use crate::ir::{
     combination_count, combinations, Atom, Constraint, ConstraintInfo, Formula, Index, OptionIdx,
     ScalarTerm, TableCell, TableConstraint,
@@ -31,6 +32,7 @@ use rustsat::encodings::pb::{
 use rustsat::instances::{BasicVarManager, Cnf as RsCnf, ManageVars};
 use rustsat::types::{Lit, Var};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Limits that keep a pathological catalog from exhausting memory during compilation.
 #[derive(Clone, Copy, Debug)]
@@ -61,6 +63,9 @@ pub struct Cnf {
     pub owner: Vec<Option<u32>>,
     /// Linear constraints kept as such ([`PbEncoding::Linear`] only; empty otherwise).
     pub linear: Vec<LinearRow>,
+    /// The finite-domain view when every constraint is a table over single-choice groups
+    /// ([`PbEncoding::Totalizer`] only; see [`crate::gac`]).
+    pub csp: Option<Arc<TableCsp>>,
 }
 
 /// How pseudo-Boolean constraints (sums, cardinalities above one) are encoded.
@@ -172,12 +177,17 @@ pub fn compile_with(
         }
     }
     let n_vars = enc.vars.n_used() as usize;
+    let csp = match pb {
+        PbEncoding::Totalizer => TableCsp::new(index, constraints).map(Arc::new),
+        PbEncoding::Linear => None,
+    };
     Ok(Cnf {
         n_options,
         n_vars: n_vars.max(n_options),
         clauses: enc.clauses,
         owner: enc.owner,
         linear: enc.linear,
+        csp,
     })
 }
 
@@ -421,8 +431,13 @@ impl Encoder<'_> {
         }
     }
 
-    /// Adds clauses that make `f` hold.
+    /// Adds clauses that make `f` hold: its CNF by distribution when that stays small (see
+    /// [`distribute`]), else Tseitin definitions for the nested parts.
     fn assert(&mut self, f: &Formula) {
+        if let Some(clauses) = distribute(f, true, MAX_DISTRIBUTED) {
+            clauses.into_iter().for_each(|c| self.clause(c));
+            return;
+        }
         match f {
             Formula::Const(true) => {}
             Formula::Const(false) => self.clause(vec![]),
@@ -715,6 +730,92 @@ impl Encoder<'_> {
     }
 }
 
+/// Clauses one asserted formula may distribute into before Tseitin is used instead.
+const MAX_DISTRIBUTED: usize = 64;
+
+/// The CNF of `f` (of `¬f` when `positive` is false) by pushing negations to the literals and
+/// distributing disjunctions over conjunctions, without new variables; `None` when it has
+/// more than `cap` clauses (at any step) or contains an attribute comparison. Tautological
+/// clauses are dropped and literals deduplicated.
+///
+/// Unit propagation on these clauses sees every clause of the formula's CNF, where on a Tseitin
+/// encoding (Tseitin 1968; Plaisted and Greenbaum 1986) it can miss what a disjunction of
+/// conjunctions implies: `(x ∧ e) ∨ (x ↔ d)` contains the clause `x ∨ ¬d`, so `d` implies `x`,
+/// which unit propagation over the definitions of `x ∧ e` and `x ↔ d` does not derive. (This is
+/// how the DIMACS versions of the feature models were made, by distribution, and why unit
+/// propagation refuted far more on them than on the UVL versions with Tseitin.)
+fn distribute(f: &Formula, positive: bool, cap: usize) -> Option<Vec<Vec<Lit>>> {
+    // A conjunction (positive `And`, negative `Or`): the clauses of every part.
+    let conj = |xs: &[Formula]| -> Option<Vec<Vec<Lit>>> {
+        let mut out = Vec::new();
+        for x in xs {
+            out.extend(distribute(x, positive, cap)?);
+            if out.len() > cap {
+                return None;
+            }
+        }
+        Some(out)
+    };
+    // A disjunction: the pairwise unions of the parts' clauses (starting from "false", one
+    // empty clause).
+    let disj = |parts: Vec<Vec<Vec<Lit>>>| -> Option<Vec<Vec<Lit>>> {
+        let mut acc: Vec<Vec<Lit>> = vec![Vec::new()];
+        for p in parts {
+            let mut next = Vec::with_capacity(acc.len() * p.len());
+            for a in &acc {
+                for b in &p {
+                    let mut c = a.clone();
+                    c.extend_from_slice(b);
+                    c.sort_unstable();
+                    c.dedup();
+                    if c.windows(2).any(|w| w[0] == !w[1]) {
+                        continue; // tautology
+                    }
+                    next.push(c);
+                    if next.len() > cap {
+                        return None;
+                    }
+                }
+            }
+            acc = next;
+        }
+        Some(acc)
+    };
+    match f {
+        Formula::Const(b) => Some(if *b == positive {
+            Vec::new()
+        } else {
+            vec![Vec::new()]
+        }),
+        Formula::Lit(o, s) => Some(vec![vec![lit_of(*o, *s == positive)]]),
+        Formula::Not(x) => distribute(x, !positive, cap),
+        Formula::And(xs) if positive => conj(xs),
+        Formula::Or(xs) if !positive => conj(xs),
+        Formula::And(xs) | Formula::Or(xs) => {
+            let parts = xs
+                .iter()
+                .map(|x| distribute(x, positive, cap))
+                .collect::<Option<Vec<_>>>()?;
+            disj(parts)
+        }
+        Formula::Iff(a, b) => {
+            // a ↔ b = (¬a ∨ b) ∧ (a ∨ ¬b); ¬(a ↔ b) = (a ∨ b) ∧ (¬a ∨ ¬b).
+            let (na, nb) = (
+                Formula::negate(a.as_ref().clone()),
+                Formula::negate(b.as_ref().clone()),
+            );
+            let (a, b) = (a.as_ref().clone(), b.as_ref().clone());
+            let parts = if positive {
+                vec![Formula::Or(vec![na, b]), Formula::Or(vec![a, nb])]
+            } else {
+                vec![Formula::Or(vec![a, b]), Formula::Or(vec![na, nb])]
+            };
+            distribute(&Formula::And(parts), true, cap)
+        }
+        Formula::Atom(_) => None,
+    }
+}
+
 fn lit_of(o: OptionIdx, chosen: bool) -> Lit {
     if chosen {
         option_lit(o)
@@ -800,5 +901,81 @@ fn gcd(a: i128, b: i128) -> i128 {
         a.abs()
     } else {
         gcd(b, a % b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::up::testing::xorshift;
+
+    fn random_formula(rnd: &mut impl FnMut(u64) -> u64, n: usize, depth: u32) -> Formula {
+        let leaf = depth == 0 || rnd(4) == 0;
+        if leaf {
+            return match rnd(12) {
+                0 => Formula::Const(rnd(2) == 1),
+                _ => Formula::Lit(rnd(n as u64) as usize, rnd(2) == 1),
+            };
+        }
+        let kind = rnd(4);
+        if kind < 2 {
+            let k = 1 + rnd(3);
+            let kids: Vec<Formula> = (0..k).map(|_| random_formula(rnd, n, depth - 1)).collect();
+            return if kind == 0 {
+                Formula::And(kids)
+            } else {
+                Formula::Or(kids)
+            };
+        }
+        match kind {
+            2 => Formula::Not(Box::new(random_formula(rnd, n, depth - 1))),
+            _ => Formula::Iff(
+                Box::new(random_formula(rnd, n, depth - 1)),
+                Box::new(random_formula(rnd, n, depth - 1)),
+            ),
+        }
+    }
+
+    fn holds(f: &Formula, m: &[bool]) -> bool {
+        match f {
+            Formula::Const(b) => *b,
+            Formula::Lit(o, s) => m[*o] == *s,
+            Formula::Not(x) => !holds(x, m),
+            Formula::And(xs) => xs.iter().all(|x| holds(x, m)),
+            Formula::Or(xs) => xs.iter().any(|x| holds(x, m)),
+            Formula::Iff(a, b) => holds(a, m) == holds(b, m),
+            Formula::Atom(_) => unreachable!(),
+        }
+    }
+
+    /// Random formulas against their truth tables: the distributed clauses of `f` (and of
+    /// `¬f`) hold exactly where `f` holds (fails), whenever they fit the cap, and the cap is
+    /// respected.
+    #[test]
+    fn distribution_keeps_the_meaning() {
+        let mut rnd = xorshift(0xA076_1D64_78BD_642Fu64);
+        let (mut checked, mut capped) = (0, 0);
+        for _ in 0..3000 {
+            let n = 1 + rnd(5) as usize;
+            let depth = 1 + rnd(4) as u32;
+            let f = random_formula(&mut rnd, n, depth);
+            let cap = 1 + rnd(40) as usize;
+            for positive in [true, false] {
+                let Some(clauses) = distribute(&f, positive, cap) else {
+                    capped += 1;
+                    continue;
+                };
+                checked += 1;
+                assert!(clauses.len() <= cap, "{f:?}");
+                for bits in 0u32..1 << n {
+                    let m: Vec<bool> = (0..n).map(|i| bits >> i & 1 == 1).collect();
+                    let cnf = clauses
+                        .iter()
+                        .all(|c| c.iter().any(|l| m[l.var().idx()] != l.is_neg()));
+                    assert_eq!(cnf, holds(&f, &m) == positive, "{f:?} {positive} {m:?}");
+                }
+            }
+        }
+        assert!(checked > 2000 && capped > 100, "{checked} {capped}");
     }
 }

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod eval;
 pub mod explain;
+pub mod gac;
 pub mod guide;
 pub mod import;
 pub mod ir;

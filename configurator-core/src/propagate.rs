@@ -6,8 +6,16 @@
 //! the model it lacks does not exist. [`Backbone::domains`] settles each option with the
 //! cheapest sufficient evidence, in this order:
 //!
+//! 0. **Table catalogs** (every rule an allowed table over single-choice groups: the XCSP and
+//!    CLib car configurators) are finite-domain problems, and [`crate::gac`] answers them there:
+//!    every value still in a domain after arc consistency is shown by a solution of a search
+//!    that decides it first, or refuted by an exhausted search (the model-per-value backbone of a
+//!    CSP, with Compact-Table propagation). Values whose search needs more than a bounded number
+//!    of backtracks are left to the steps below, which then start from what step 0 proved.
 //! 1. **Unit propagation** of the choices (outside the solver, [`crate::up`]): every implied
-//!    literal is backbone, a conflict proves the choices unsatisfiable.
+//!    literal is backbone, a conflict proves the choices unsatisfiable. When the compiled
+//!    catalog knows its backbone without choices (computed once, e.g. by
+//!    [`crate::Compiled::lint`] at publish; see [`SharedModels`]), it is assumed too.
 //! 2. **Model reuse across clicks**: a bounded pool of earlier models (option values only) is
 //!    kept per session; every stored model that satisfies the new choices is a model of the new
 //!    formula, so each option it disagrees with another such model on is free, without a SAT
@@ -26,9 +34,10 @@
 //!    rotation (Belov and Marques-Silva, FMCAD 2011). A rotatable literal needs no repair; a
 //!    member of an exactly-one group needs the chosen member deselected and the auxiliary
 //!    variables of the group's encoding updated, which the repair finds by flipping, for every
-//!    clause it falsified, one more variable (least breaking first). A successful repair is a
-//!    model, so the option is free; without it, a model shows one member per exactly-one group
-//!    and a group of k members needs k SAT calls. The last model of a call is kept: the next
+//!    clause it falsified, one more variable (least breaking first, with WalkSAT's per-clause
+//!    true-literal counts so that a break count reads one number per clause). A successful
+//!    repair is a model, so the option is free; without it, a model shows one member per
+//!    exactly-one group and a group of k members needs k SAT calls. The last model of a call is kept: the next
 //!    call repairs it to the new choices (and the backbone unit propagation fixed) and starts
 //!    from it instead of a SAT call.
 //! 4. **Failed-literal probing**: if unit propagation refutes the choices plus the literal an
@@ -48,15 +57,22 @@
 //!    changes as possible, can no longer make each call settle a single option (the cause of
 //!    the hundreds of calls per click of the previous version). If the solver refutes the set,
 //!    the wanted literals in its unsatisfiable core are dropped (the first one is always kept)
-//!    and it tries again; refuted alone, the first literal's negation is backbone (Algorithm 2),
-//!    and it is assumed in the later calls and propagated for its consequences.
+//!    and it tries again; refuted alone, or alone among the wanted literals of a core, a
+//!    literal's negation is backbone (Algorithm 2), and it is assumed in the later calls and
+//!    propagated for its consequences. After every SAT call the solver's short learnt clauses
+//!    (among them the negation of every refuted set's core) are added to the unit propagator
+//!    ([`crate::up::UnitPropagator::add_implied`]; they follow from the CNF): the next greedy
+//!    sets then avoid the conflicts the solver already found, and what the clauses imply is
+//!    backbone. The literals the solver fixed at decision level 0 are backbone as well.
 //!
 //! Nothing is added to the solver's clause database (no activation literals), so it does not
-//! grow over a session (only MiniSat's learnt clauses, which it prunes itself). The result is
+//! grow over a session (only MiniSat's learnt clauses, which it prunes itself; the unit
+//! propagator keeps at most [`MAX_LEARNT`] of them). The result is
 //! exact and so deterministic whatever the pool holds (the witness may differ); only the effort
 //! budget can stop it, and then the caller gets [`LimitReached`], never a guess.
 
 use crate::compile::{option_lit, Cnf};
+use crate::gac::{Gac, TableCsp};
 use crate::ir::OptionIdx;
 use crate::solver::{Effort, LimitReached, SatSolver};
 use crate::up::{Flipper, LitCode, RepairBudget, UnitPropagator};
@@ -140,13 +156,18 @@ pub const POOL_CAPACITY: usize = 64;
 /// 100 / 10,000 was faster than 1,000 / 100,000 with about the same number of successes.)
 const REPAIR_BUDGET: RepairBudget = RepairBudget {
     flips: 100,
-    visits: 10_000,
+    visits: 2_000,
 };
 /// The bound of the repair of the previous call's model to this call's choices.
 const BASE_REPAIR_BUDGET: RepairBudget = RepairBudget {
     flips: 10_000,
     visits: 1_000_000,
 };
+/// Failures (backtracks) after which a finite-domain search for one value gives up and leaves
+/// the value to the SAT solver.
+const GAC_BOUND: u64 = 1_000;
+/// Learnt clauses a session adds to its unit propagator at most (see `Backbone::learn`).
+pub const MAX_LEARNT: usize = 100_000;
 /// How many models a compiled catalog keeps for new sessions.
 pub const SHARED_CAPACITY: usize = 32;
 
@@ -168,7 +189,7 @@ pub struct PropagationStats {
     pub repaired: u32,
     /// Repairs that failed.
     pub repair_failed: u32,
-    /// Clause literals read by the repairs.
+    /// Clauses and clause literals read by the repairs.
     pub repair_visits: u64,
     /// Whether the previous call's last model, repaired to agree with the choices, saved the
     /// first SAT call.
@@ -181,6 +202,22 @@ pub struct PropagationStats {
     pub retries: u32,
     /// Failed-literal probes (unit propagations of one literal).
     pub probes: u32,
+    /// Backbone literals read from the solver's level-0 assignment (learnt units).
+    pub solver_fixed: u32,
+    /// Learnt clauses of the solver added to the unit propagator.
+    pub learnt: u32,
+    /// Backbone literals proved by a refuted set whose core held one wanted literal.
+    pub core_backbone: u32,
+    /// Finite-domain searches ([`crate::gac`], table catalogs only), the solutions they found,
+    /// their failures (backtracks), and the values they left to the SAT solver.
+    pub gac_searches: u32,
+    pub gac_solutions: u32,
+    pub gac_failures: u64,
+    /// Decisions of the finite-domain searches, and searches whose first full assignment (the
+    /// previous solution's values) was a solution.
+    pub gac_decisions: u64,
+    pub gac_at_once: u64,
+    pub gac_open: u32,
 }
 
 /// A model's option values, one bit per option.
@@ -195,6 +232,10 @@ fn bit(bits: &[u64], o: usize) -> bool {
 #[derive(Debug, Default)]
 pub struct SharedModels {
     models: Mutex<Vec<Bits>>,
+    /// The backbone without choices (the forced and excluded options of the catalog), once a
+    /// sharing session or [`crate::Compiled::lint`] computed it: every session that starts from
+    /// the shared models assumes it (it holds in every valid product).
+    backbone: Mutex<Option<Arc<[Lit]>>>,
 }
 
 impl SharedModels {
@@ -209,6 +250,28 @@ impl SharedModels {
                     break;
                 }
                 m.push(b.clone());
+            }
+        }
+    }
+
+    fn backbone(&self) -> Option<Arc<[Lit]>> {
+        self.backbone.lock().ok().and_then(|b| b.clone())
+    }
+
+    /// Keeps the backbone of a call without choices (its forced and excluded options).
+    fn offer_backbone(&self, states: &[OptionState]) {
+        if let Ok(mut b) = self.backbone.lock() {
+            if b.is_none() {
+                let lits: Vec<Lit> = states
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(o, st)| match st {
+                        OptionState::Forced => Some(option_lit(o)),
+                        OptionState::Excluded => Some(!option_lit(o)),
+                        _ => None,
+                    })
+                    .collect();
+                *b = Some(lits.into());
             }
         }
     }
@@ -245,6 +308,16 @@ pub struct Backbone {
     last: Option<Vec<bool>>,
     /// Per option: a repair failed in the current call.
     repair_failed: Vec<bool>,
+    /// The finite-domain view and its search state, on table catalogs (step 0).
+    gac: Option<(Arc<TableCsp>, Gac)>,
+    /// Failures after which a finite-domain search leaves its value to the SAT solver.
+    gac_bound: u64,
+    /// Learnt clauses added to the unit propagator so far.
+    learnt: usize,
+    /// The backbone without choices, from the shared models (see [`SharedModels`]).
+    global: Option<Arc<[Lit]>>,
+    /// Whether a model of the current call's choices is known.
+    satisfiable: bool,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -304,11 +377,18 @@ impl Backbone {
             flipper: Flipper::default(),
             last: None,
             repair_failed: vec![false; cnf.n_options],
+            gac: cnf.csp.clone().map(|c| (c, Gac::default())),
+            gac_bound: GAC_BOUND,
+            learnt: 0,
+            global: None,
+            satisfiable: false,
         }
     }
 
-    /// Adds the shared models of a compiled catalog to the pool.
+    /// Adds the shared models of a compiled catalog to the pool, and takes its backbone
+    /// without choices if known.
     pub fn seed(&mut self, shared: &SharedModels) {
+        self.global = shared.backbone();
         for bits in shared.snapshot() {
             if self.pool.len() < POOL_CAPACITY && bits.len() == self.words {
                 self.pool.push(PoolModel { bits, last_used: 0 });
@@ -353,6 +433,7 @@ impl Backbone {
     ) -> Result<Domains, LimitReached> {
         self.stats = PropagationStats::default();
         self.proved = 0;
+        self.satisfiable = false;
         let visits_before = self.flipper.visits;
         self.repair_failed.iter_mut().for_each(|f| *f = false);
         self.clock += 1;
@@ -374,12 +455,52 @@ impl Backbone {
                 witness: None,
             })
         };
+        // 0. On table catalogs: one solution per value by finite-domain search.
+        let mut gac_models: Vec<Bits> = Vec::new();
+        let mut gac_fixed: Vec<Option<bool>> = Vec::new();
+        if let Some((csp, gac)) = &mut self.gac {
+            let known: Vec<&[u64]> = self.pool.iter().map(|m| &m.bits[..]).collect();
+            let ch: Vec<(OptionIdx, bool)> =
+                choices.iter().map(|c| (c.option, c.selected)).collect();
+            let s = gac.supports(csp, &ch, &known, self.gac_bound, effort)?;
+            self.stats.gac_searches = s.searches;
+            self.stats.gac_solutions = s.solutions.len() as u32;
+            self.stats.gac_failures = s.failures;
+            self.stats.gac_decisions = s.decisions;
+            self.stats.gac_at_once = s.at_once;
+            self.stats.gac_open = s.open;
+            if !s.satisfiable && s.open == 0 {
+                return unsatisfiable(states);
+            }
+            gac_models = s.solutions.into_iter().map(Bits::from).collect();
+            gac_fixed = s.fixed;
+            if s.open == 0 {
+                return Ok(self.settle(states, &chosen, choices, gac_models, &gac_fixed, shared));
+            }
+        }
         // 1. Unit propagation of the choices.
         if !self.up.reset()
             || !choices.iter().all(|c| self.up.assign(code(c.lit())))
             || !self.up.propagate()
         {
             return unsatisfiable(states);
+        }
+        // The backbone without choices, when the compiled catalog knows it: it holds in every
+        // model, so choices against it are unsatisfiable.
+        if let Some(global) = self.global.clone() {
+            let mark = self.up.mark();
+            if !global
+                .iter()
+                .all(|l| self.up.assign(code(*l)) && self.up.propagate())
+            {
+                return unsatisfiable(states);
+            }
+            self.stats.implied += self
+                .up
+                .assigned_since(mark)
+                .iter()
+                .filter(|c| ((**c >> 1) as usize) < n)
+                .count() as u32;
         }
         // 2. Stored models that satisfy the choices.
         let mut seen = Seen {
@@ -399,10 +520,25 @@ impl Backbone {
         // propagation need not be assumed: the solver propagates them itself).
         let mut base: Vec<Lit> = choices.iter().map(|c| c.lit()).collect();
         let mut new_models: Vec<Bits> = Vec::new();
+        // What step 0 settled (when it left some values open).
+        for bits in gac_models {
+            seen.add(&bits);
+            witness = witness.or_else(|| Some(bits.clone()));
+            new_models.push(bits);
+        }
+        for (o, f) in gac_fixed.iter().enumerate() {
+            if let Some(value) = *f {
+                if !chosen[o] && !self.known(o) {
+                    base.push(lit_of(o, value));
+                    self.prove(lit_of(o, value));
+                }
+            }
+        }
         // A full model (all variables) to flip options in: the last one of the previous call,
         // repaired to agree with the choices, else a SAT call (unless a stored model is a
         // witness: then the first SAT call below gives one).
         if let Some(mut last) = self.last.take() {
+            self.flipper.load(&self.up, &last);
             if self
                 .flipper
                 .repair_to(&self.up, &mut last, BASE_REPAIR_BUDGET)
@@ -419,6 +555,7 @@ impl Backbone {
             self.record(solver.model(), &chosen, &mut seen, &mut new_models);
             witness = new_models.last().cloned();
         }
+        self.satisfiable = true;
         // The options seen with one value only, and the literal each one lacks.
         let open = |bb: &Self, seen: &Seen| -> Vec<Lit> {
             (0..n)
@@ -426,6 +563,10 @@ impl Backbone {
                 .map(|o| lit_of(o, !bit(&seen.t, o)))
                 .collect()
         };
+        // Literals the solver fixed at level 0 in earlier calls (learnt units: backbone of the
+        // CNF alone).
+        let mut harvested = 0;
+        self.harvest(solver, &mut harvested);
         // 4.-5. SAT calls, each asking for many missing literals at once. The literals that unit
         // propagation refuted while a set was built (every backbone literal's negation is among
         // them, if propagation can refute it at all) are probed alone before the next set.
@@ -460,9 +601,32 @@ impl Backbone {
             loop {
                 let mut assumptions = base.clone();
                 assumptions.extend_from_slice(&wanted);
-                if self.solve(solver, &assumptions, effort)? {
+                let sat = self.solve(solver, &assumptions, effort)?;
+                self.harvest(solver, &mut harvested);
+                if sat {
                     self.record(solver.model(), &chosen, &mut seen, &mut new_models);
                     break;
+                }
+                let core = solver.core();
+                let in_core: Vec<Lit> = wanted
+                    .iter()
+                    .copied()
+                    .filter(|l| core.contains(l))
+                    .collect();
+                if let [l] = in_core[..] {
+                    // The choices, the backbone so far and `l` alone are refuted: `¬l` is
+                    // backbone (Algorithm 2 of Janota et al., from a larger call's core).
+                    if self.up.value(code(l)).is_none() {
+                        base.push(!l);
+                        self.prove(!l);
+                        self.stats.core_backbone += 1;
+                    }
+                    wanted.retain(|w| *w != l && self.up.value(code(*w)).is_none());
+                    if wanted.is_empty() {
+                        break;
+                    }
+                    self.stats.retries += 1;
+                    continue;
                 }
                 if wanted.len() == 1 {
                     // No model has the missing literal: backbone. Assume it from now on
@@ -471,12 +635,15 @@ impl Backbone {
                     self.prove(!wanted[0]);
                     break;
                 }
-                // Drop the wanted literals of the core, keeping at least the first one.
+                // Drop the wanted literals of the core, keeping at least the first one (and
+                // the ones the learnt clauses now refute).
                 self.stats.retries += 1;
-                let core = solver.core();
                 let first = wanted[0];
-                wanted.retain(|l| !core.contains(l));
+                wanted.retain(|l| !core.contains(l) && self.up.value(code(*l)) != Some(false));
                 if wanted.is_empty() {
+                    if self.up.value(code(first)).is_some() {
+                        break;
+                    }
                     wanted.push(first);
                 }
             }
@@ -493,12 +660,71 @@ impl Backbone {
         }
         self.stats.repair_visits = self.flipper.visits - visits_before;
         self.keep(&consistent, new_models, shared);
+        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+            shared.offer_backbone(&states);
+        }
         let witness = witness.map(|b| (0..n).map(|o| bit(&b, o)).collect());
         Ok(Domains {
             satisfiable: true,
             states,
             witness,
         })
+    }
+
+    /// The domains when step 0 settled every value: `fixed` from the finite-domain view, the
+    /// rest free (shown both ways by the stored models that satisfy the choices and the
+    /// solutions found).
+    fn settle(
+        &mut self,
+        mut states: Vec<OptionState>,
+        chosen: &[bool],
+        choices: &[Choice],
+        found: Vec<Bits>,
+        fixed: &[Option<bool>],
+        shared: Option<&SharedModels>,
+    ) -> Domains {
+        let mut seen = Seen {
+            t: vec![0; self.words],
+            f: vec![0; self.words],
+        };
+        let mut consistent: Vec<usize> = Vec::new();
+        for (i, m) in self.pool.iter().enumerate() {
+            if choices.iter().all(|c| bit(&m.bits, c.option) == c.selected) {
+                seen.add(&m.bits);
+                consistent.push(i);
+            }
+        }
+        self.stats.pool_models_used = consistent.len() as u32;
+        for b in &found {
+            seen.add(b);
+        }
+        let witness = consistent
+            .first()
+            .map(|i| self.pool[*i].bits.clone())
+            .or_else(|| found.first().cloned());
+        for o in 0..self.n_options {
+            if chosen[o] {
+                continue;
+            }
+            states[o] = match fixed[o] {
+                Some(true) => OptionState::Forced,
+                Some(false) => OptionState::Excluded,
+                None => {
+                    debug_assert!(seen.both(o), "option {o} left undecided");
+                    OptionState::Free
+                }
+            };
+        }
+        self.keep(&consistent, found, shared);
+        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+            shared.offer_backbone(&states);
+        }
+        let n = self.n_options;
+        Domains {
+            satisfiable: true,
+            states,
+            witness: witness.map(|b| (0..n).map(|o| bit(&b, o)).collect()),
+        }
     }
 
     /// A subset of the `missing` literals that unit propagation does not refute together with
@@ -539,7 +765,49 @@ impl Backbone {
         let before = effort.used;
         let result = solver.solve(assumptions, effort);
         self.count(result, effort.used - before);
+        self.learn(solver);
         result
+    }
+
+    /// Adds the solver's short learnt clauses to the unit propagator (they follow from the
+    /// CNF; see [`SatSolver::take_learnt`]), up to [`MAX_LEARNT`] per session, so that the
+    /// greedy sets of step 5 avoid the conflicts the solver already found: among them is the
+    /// negation of every refuted set's core. Called between SAT calls, where the propagator
+    /// holds the choices and the proved backbone only; what the clauses imply there is
+    /// backbone.
+    fn learn(&mut self, solver: &mut SatSolver) {
+        let learnt = solver.take_learnt();
+        let mark = self.up.mark();
+        for c in learnt {
+            if self.learnt >= MAX_LEARNT {
+                break;
+            }
+            if c.iter().any(|l| l.var().idx() >= self.up.n_vars()) {
+                continue;
+            }
+            let codes: Vec<LitCode> = c.iter().map(|l| code(*l)).collect();
+            self.learnt += 1;
+            self.stats.learnt += 1;
+            if !self.up.add_implied(&codes) {
+                // Only when the choices have no model (the first SAT call refuted them; the
+                // caller says so, and the next call resets the propagator).
+                debug_assert!(
+                    !self.satisfiable,
+                    "a learnt clause refuted satisfiable choices"
+                );
+                break;
+            }
+        }
+        let implied = self
+            .up
+            .assigned_since(mark)
+            .iter()
+            .filter(|c| ((**c >> 1) as usize) < self.n_options)
+            .count() as u32;
+        if implied > 0 {
+            self.stats.implied += implied;
+            self.proved += 1;
+        }
     }
 
     fn count(&mut self, result: Result<bool, LimitReached>, conflicts: u64) {
@@ -549,6 +817,19 @@ impl Backbone {
             Ok(false) => self.stats.unsat_calls += 1,
             Err(_) => {}
         }
+    }
+
+    /// Proves the option literals the solver fixed at decision level 0 since `from` (see
+    /// [`SatSolver::fixed`]).
+    fn harvest(&mut self, solver: &SatSolver, from: &mut usize) {
+        let fixed = solver.fixed();
+        for &l in &fixed[(*from).min(fixed.len())..] {
+            if l.var().idx() < self.n_options && self.up.value(code(l)).is_none() {
+                self.prove(l);
+                self.stats.solver_fixed += 1;
+            }
+        }
+        *from = fixed.len();
     }
 
     /// `l` is backbone: assign it in the unit propagator, with its consequences.
@@ -578,6 +859,7 @@ impl Backbone {
     ) {
         let bits = self.bits_of(&model);
         seen.add(&bits);
+        self.flipper.load(&self.up, &model);
         for o in 0..self.n_options {
             if chosen[o] || seen.both(o) || self.up.value(code(option_lit(o))).is_some() {
                 continue;
@@ -609,7 +891,7 @@ impl Backbone {
             } else {
                 self.stats.repaired += 1;
             }
-            self.flipper.undo(&mut model);
+            self.flipper.undo(&self.up, &mut model);
         }
         new_models.push(bits);
         self.last = Some(model);
@@ -686,7 +968,7 @@ mod tests {
     #[test]
     fn random_cnfs_equal_brute_force() {
         let mut rnd = xorshift(0x2545_F491_4F6C_DD1Du64);
-        let (mut retries, mut repaired, mut base_repaired) = (0, 0, 0);
+        let (mut retries, mut repaired, mut base_repaired, mut learnt) = (0, 0, 0, 0);
         for _ in 0..150 {
             let n_vars = 8 + rnd(6) as usize;
             let n_options = n_vars - rnd(3) as usize;
@@ -719,6 +1001,7 @@ mod tests {
                 retries += engine.stats().retries;
                 repaired += engine.stats().repaired;
                 base_repaired += engine.stats().base_repaired as u32;
+                learnt += engine.stats().learnt;
                 let sub: Vec<&Vec<bool>> = models
                     .iter()
                     .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
@@ -747,9 +1030,150 @@ mod tests {
             }
         }
         assert!(retries > 0, "the refuted-set path was not exercised");
+        assert!(learnt > 100, "learnt clauses not exercised: {learnt}");
         assert!(
             repaired > 0 && base_repaired > 0,
             "repairs not exercised: {repaired} {base_repaired}"
+        );
+    }
+    /// A random catalog of single-choice groups and allowed tables (with `*` and `-` cells)
+    /// as TOML: the catalogs [`crate::gac`] handles.
+    fn table_catalog(rnd: &mut impl FnMut(u64) -> u64) -> String {
+        let n_groups = 3 + rnd(4) as usize;
+        let mut sizes: Vec<usize> = (0..n_groups).map(|_| 2 + rnd(2) as usize).collect();
+        while sizes.iter().sum::<usize>() > 14 {
+            sizes.pop();
+        }
+        let n_groups = sizes.len();
+        let mut toml = String::from("id = \"t\"\nname = \"T\"\ncurrency = \"EUR\"\n");
+        for (g, n) in sizes.iter().enumerate() {
+            toml += &format!("[[groups]]\nid = \"g{g}\"\nmin = {}\nmax = 1\n", rnd(2));
+            for o in 0..*n {
+                toml += &format!("[[groups.options]]\nid = \"o{o}\"\n");
+            }
+        }
+        for r in 0..2 + rnd(8) {
+            let arity = 2 + rnd(2) as usize;
+            let mut cols: Vec<usize> = Vec::new();
+            while cols.len() < arity.min(n_groups) {
+                let g = rnd(n_groups as u64) as usize;
+                if !cols.contains(&g) {
+                    cols.push(g);
+                }
+            }
+            // Half the tables: "different options" over two groups (arc consistent, but
+            // cycles of them need search, as in graph colouring).
+            if rnd(2) == 0 && sizes[cols[0]] > 1 && sizes[cols[1]] > 1 {
+                let (a, b) = (cols[0], cols[1]);
+                let mut rows = Vec::new();
+                for i in 0..sizes[a] {
+                    for j in 0..sizes[b] {
+                        if i != j {
+                            rows.push(format!("[\"o{i}\", \"o{j}\"]"));
+                        }
+                    }
+                }
+                toml += &format!(
+                    "[[rules]]\nid = \"r{r}\"\ntable = {{ groups = [\"g{a}\", \"g{b}\"], allowed = [{}] }}\n",
+                    rows.join(", ")
+                );
+                continue;
+            }
+            let rows: Vec<String> = (0..2 + rnd(7))
+                .map(|_| {
+                    let cells: Vec<String> = cols
+                        .iter()
+                        .map(|g| match rnd(12) {
+                            0 => "\"*\"".to_string(),
+                            1 => "\"-\"".to_string(),
+                            _ => format!("\"o{}\"", rnd(sizes[*g] as u64)),
+                        })
+                        .collect();
+                    format!("[{}]", cells.join(", "))
+                })
+                .collect();
+            let groups: Vec<String> = cols.iter().map(|g| format!("\"g{g}\"")).collect();
+            toml += &format!(
+                "[[rules]]\nid = \"r{r}\"\ntable = {{ groups = [{}], allowed = [{}] }}\n",
+                groups.join(", "),
+                rows.join(", ")
+            );
+        }
+        toml
+    }
+
+    /// Table catalogs through the finite-domain search (step 0), with the per-value bound at
+    /// its default and at 0 (every search that backtracks leaves its value to the SAT steps),
+    /// a click history per engine, against enumeration with the independent evaluator.
+    #[test]
+    fn table_catalogs_equal_brute_force() {
+        let mut rnd = xorshift(0x5DEE_CE66_D1CE_4E5Bu64);
+        let (mut searched, mut failures, mut open, mut unsat) = (0, 0, 0, 0);
+        for round in 0..1500 {
+            let text = table_catalog(&mut rnd);
+            let c = crate::load(&text, crate::Format::Toml).expect(&text);
+            assert!(c.cnf.csp.is_some(), "no finite-domain view: {text}");
+            let n = c.n_options();
+            let products: Vec<Vec<bool>> = (0u32..1 << n)
+                .map(|b| (0..n).map(|i| b >> i & 1 == 1).collect::<Vec<_>>())
+                .filter(|m| crate::eval::violations(&c.index, &c.constraints, m).is_empty())
+                .collect();
+            let mut solver = SatSolver::new(&c.cnf, 0, crate::solver::Guards::None);
+            let mut engine = Backbone::new(&c.cnf);
+            if round % 2 == 1 {
+                engine.gac_bound = 0;
+            }
+            let mut choices: Vec<Choice> = Vec::new();
+            for _ in 0..6 {
+                match rnd(4) {
+                    0 => choices.clear(),
+                    1 if !choices.is_empty() => {
+                        choices.remove(rnd(choices.len() as u64) as usize);
+                    }
+                    _ => choices.push(Choice {
+                        option: rnd(n as u64) as usize,
+                        selected: rnd(3) > 0,
+                    }),
+                }
+                let d = engine
+                    .domains(&mut solver, &choices, &mut Effort::default(), None)
+                    .unwrap();
+                let st = engine.stats();
+                searched += st.gac_searches;
+                failures += st.gac_failures;
+                open += st.gac_open;
+                let sub: Vec<&Vec<bool>> = products
+                    .iter()
+                    .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
+                    .collect();
+                assert_eq!(d.satisfiable, !sub.is_empty(), "{choices:?} {text}");
+                if sub.is_empty() {
+                    unsat += 1;
+                    continue;
+                }
+                let w = d.witness.as_ref().unwrap();
+                assert!(sub.iter().any(|m| m == &w), "witness");
+                for o in 0..n {
+                    let expected = match choices.iter().rev().find(|c| c.option == o) {
+                        Some(c) if c.selected => OptionState::Selected,
+                        Some(_) => OptionState::Rejected,
+                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
+                            (true, true) => OptionState::Free,
+                            (true, false) => OptionState::Forced,
+                            _ => OptionState::Excluded,
+                        },
+                    };
+                    assert_eq!(
+                        d.states[o], expected,
+                        "round {round} bound {} option {o} under {choices:?} {st:?}: {text}",
+                        engine.gac_bound
+                    );
+                }
+            }
+        }
+        assert!(
+            searched > 1000 && failures > 100 && open > 20 && unsat > 100,
+            "{searched} {failures} {open} {unsat}"
         );
     }
 }

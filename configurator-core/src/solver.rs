@@ -55,16 +55,26 @@ impl fmt::Display for LimitReached {
 
 impl std::error::Error for LimitReached {}
 
-/// Counts conflicts (one learnt clause per conflict) and asks batsat to stop at the limit.
+/// Learnt clauses of at most this many literals are kept for [`SatSolver::take_learnt`].
+pub const LEARNT_MAX_LEN: usize = 8;
+/// At most this many learnt clauses wait to be taken.
+const LEARNT_PENDING: usize = 10_000;
+
+/// Counts conflicts (one learnt clause per conflict) and asks batsat to stop at the limit;
+/// keeps the short learnt clauses.
 struct Meter {
     conflicts: u64,
     limit: u64,
+    learnt: Vec<Vec<batsat::Lit>>,
 }
 
 impl Callbacks for Meter {
-    fn on_new_clause(&mut self, _c: &[batsat::Lit], kind: ClauseKind) {
+    fn on_new_clause(&mut self, c: &[batsat::Lit], kind: ClauseKind) {
         if matches!(kind, ClauseKind::Learnt) {
             self.conflicts += 1;
+            if c.len() <= LEARNT_MAX_LEN && self.learnt.len() < LEARNT_PENDING {
+                self.learnt.push(c.to_vec());
+            }
         }
     }
 
@@ -87,6 +97,8 @@ pub struct SatSolver {
     vars: Vec<batsat::Var>,
     selectors: Vec<Lit>,
     n_options: usize,
+    /// Whether clauses beyond the CNF were added ([`add_clause`](Self::add_clause)).
+    extended: bool,
 }
 
 impl fmt::Debug for SatSolver {
@@ -104,12 +116,14 @@ impl SatSolver {
         let meter = Meter {
             conflicts: 0,
             limit: u64::MAX,
+            learnt: Vec::new(),
         };
         let mut s = SatSolver {
             inner: batsat::Solver::new(batsat::SolverOpts::default(), meter),
             vars: Vec::new(),
             selectors: Vec::new(),
             n_options: cnf.n_options,
+            extended: false,
         };
         for _ in 0..cnf.n_vars {
             s.new_var();
@@ -156,6 +170,7 @@ impl SatSolver {
     }
 
     pub fn add_clause(&mut self, clause: &[Lit]) {
+        self.extended = true;
         let mut buf: Vec<batsat::Lit> = clause.iter().map(|l| self.to_batsat(*l)).collect();
         self.inner.add_clause_reuse(&mut buf);
     }
@@ -205,6 +220,37 @@ impl SatSolver {
             .get_model()
             .iter()
             .map(|v| *v == lbool::TRUE)
+            .collect()
+    }
+
+    /// The literals the solver has fixed at decision level 0: consequences of its clauses alone
+    /// (the CNF's, guarded or not, and the clauses it learnt from them), so backbone literals of
+    /// the CNF whatever the assumptions. They appear in the order they were fixed, and the list
+    /// only grows. Empty once [`add_clause`](Self::add_clause) added clauses beyond the CNF.
+    pub fn fixed(&self) -> Vec<Lit> {
+        if self.extended {
+            return Vec::new();
+        }
+        self.inner
+            .proved_at_lvl_0()
+            .iter()
+            .map(|l| self.lit_of_batsat(*l))
+            .collect()
+    }
+
+    /// The short learnt clauses (at most [`LEARNT_MAX_LEN`] literals) since the last call:
+    /// the clauses conflict analysis derived (Marques-Silva and Sakallah 1999), and for every
+    /// refuted set of assumptions the clause that negates its core (MiniSat's `analyzeFinal`).
+    /// They follow from the CNF, so any propagator over the same CNF may add them. Empty once
+    /// [`add_clause`](Self::add_clause) added clauses beyond the CNF.
+    pub fn take_learnt(&mut self) -> Vec<Vec<Lit>> {
+        let learnt = std::mem::take(&mut self.inner.cb_mut().learnt);
+        if self.extended {
+            return Vec::new();
+        }
+        learnt
+            .iter()
+            .map(|c| c.iter().map(|l| self.lit_of_batsat(*l)).collect())
             .collect()
     }
 

@@ -267,6 +267,49 @@ impl UnitPropagator {
         true
     }
 
+    /// Adds a clause that follows from the CNF (a learnt clause of a SAT solver over it), for
+    /// stronger propagation, and assigns and propagates what it implies under the current
+    /// assignment. Call it only where the current assignment stays until the next
+    /// [`reset`](Self::reset) (the watches are chosen for it). False on a conflict (the current
+    /// assignment has no model). The clause is not in the occurrence lists: rotation and
+    /// repair keep models of the CNF, which satisfy it anyway.
+    pub fn add_implied(&mut self, clause: &[LitCode]) -> bool {
+        let mut buf: Vec<LitCode> = clause.to_vec();
+        buf.sort_unstable();
+        buf.dedup();
+        if buf.windows(2).any(|w| w[0] ^ 1 == w[1]) {
+            return true;
+        }
+        match buf.len() {
+            0 => {
+                self.has_empty = true;
+                return false;
+            }
+            1 => {
+                self.units.push(buf[0]);
+                if let Some(u) = self.unit_option_lit.get_mut(buf[0] as usize) {
+                    *u = true;
+                }
+                return self.assign(buf[0]) && self.propagate();
+            }
+            _ => {}
+        }
+        // Watch two literals that are not false, else the one that is not (true, or implied
+        // now) and a false one.
+        buf.sort_by_key(|&l| self.lit_value(l) == FALSE);
+        let c = (self.start.len() - 1) as u32;
+        self.watches[buf[0] as usize].push(c);
+        self.watches[buf[1] as usize].push(c);
+        self.lits.extend_from_slice(&buf);
+        self.start.push(self.lits.len() as u32);
+        self.resume.push(2);
+        match (self.lit_value(buf[0]), self.lit_value(buf[1])) {
+            (FALSE, _) => false,
+            (UNDEF, FALSE) => self.assign(buf[0]) && self.propagate(),
+            _ => true,
+        }
+    }
+
     /// Failed-literal probe: whether UP from the current assignment and `l` derives a conflict
     /// (then `¬l` is implied). The assignment is left as it was.
     pub fn fails(&mut self, l: LitCode) -> bool {
@@ -296,7 +339,7 @@ impl UnitPropagator {
 pub struct RepairBudget {
     /// Variables flipped at most.
     pub flips: usize,
-    /// Clause literals read at most.
+    /// Clauses and clause literals read at most.
     pub visits: usize,
 }
 
@@ -316,6 +359,12 @@ pub struct RepairBudget {
 /// model. Every variable flips at most once, so the repair stops; it gives up (the model is
 /// restored) when a falsified clause has nothing left to flip or the budget runs out.
 ///
+/// As in WalkSAT implementations, the number of true literals of every clause in the current
+/// assignment is kept up to date through the flips ([`load`](Self::load) counts them for a
+/// model): a clause is falsified when its count is 0, and flipping `x` breaks exactly the
+/// clauses of `¬x` whose count is 1, so both tests read one number per clause instead of
+/// scanning its literals.
+///
 /// Success is exact: every clause containing a literal made false was checked after its last
 /// change and has a true literal, and every other clause keeps the true literal it had in the
 /// original model. So the result is a model of the CNF that agrees with the unit propagator's
@@ -329,7 +378,9 @@ pub struct Flipper {
     flipped: Vec<u32>,
     /// Literals made false, whose clauses are still to be checked.
     queue: Vec<LitCode>,
-    /// Clause literals read by all repairs so far (for profiling).
+    /// Per clause (of at least two literals): its true literals in the current assignment.
+    num_true: Vec<u32>,
+    /// Clauses and clause literals read by all repairs so far (for profiling).
     pub visits: u64,
 }
 
@@ -339,26 +390,52 @@ impl Flipper {
         &self.flipped
     }
 
-    fn flip(&mut self, model: &mut [bool], x: LitCode) {
+    /// Counts the true literals of every clause in `model` (a full assignment); to be called
+    /// before repairing a new model.
+    pub fn load(&mut self, up: &UnitPropagator, model: &[bool]) {
+        let true_in = |x: LitCode| model[(x >> 1) as usize] != (x & 1 == 1);
+        let n = up.start.len() - 1;
+        self.num_true.clear();
+        self.num_true.extend(
+            (0..n).map(|c| up.clause(c as u32).iter().filter(|&&x| true_in(x)).count() as u32),
+        );
+    }
+
+    /// Makes `x` true (it is false), keeping the counts.
+    fn set_true(&mut self, up: &UnitPropagator, model: &mut [bool], x: LitCode) {
+        model[(x >> 1) as usize] = x & 1 == 0;
+        for &c in up.occurrences(x) {
+            self.num_true[c as usize] += 1;
+        }
+        for &c in up.occurrences(x ^ 1) {
+            self.num_true[c as usize] -= 1;
+        }
+    }
+
+    fn flip(&mut self, up: &UnitPropagator, model: &mut [bool], x: LitCode) {
         let v = (x >> 1) as usize;
-        model[v] = x & 1 == 0; // x becomes true
+        self.set_true(up, model, x);
         self.stamp[v] = self.epoch;
         self.flipped.push(v as u32);
         self.queue.push(x ^ 1);
     }
 
-    /// Restores the variables the last repair flipped.
-    pub fn undo(&mut self, model: &mut [bool]) {
-        for &v in &self.flipped {
-            model[v as usize] = !model[v as usize];
+    /// Restores the variables the last repair flipped (and the counts).
+    pub fn undo(&mut self, up: &UnitPropagator, model: &mut [bool]) {
+        let flipped = std::mem::take(&mut self.flipped);
+        for &v in &flipped {
+            // The literal of `v` that is false now becomes true again.
+            let x = 2 * v + u32::from(model[v as usize]);
+            self.set_true(up, model, x);
         }
+        self.flipped = flipped;
         self.flipped.clear();
     }
 
     /// Makes literal `l` (false in the full assignment `model`, a model of the CNF that
-    /// agrees with `up`'s assigned literals) true and repairs the rest, see the type's
-    /// documentation. True: `model` is a model again, with `l` (call [`undo`](Self::undo) to
-    /// get the original back); false: `model` is unchanged.
+    /// agrees with `up`'s assigned literals and was [`load`](Self::load)ed) true and repairs
+    /// the rest, see the type's documentation. True: `model` is a model again, with `l` (call
+    /// [`undo`](Self::undo) to get the original back); false: `model` is unchanged.
     pub fn repair(
         &mut self,
         up: &UnitPropagator,
@@ -372,9 +449,10 @@ impl Flipper {
         self.run(up, model, &[l], budget)
     }
 
-    /// Makes a model of the CNF (`model`, a full assignment) agree with `up`'s assigned
-    /// literals (for example the model of the previous click, under this click's choices),
-    /// flipping the ones it lacks and repairing the rest as [`repair`](Self::repair) does.
+    /// Makes a model of the CNF (`model`, a full assignment, [`load`](Self::load)ed) agree
+    /// with `up`'s assigned literals (for example the model of the previous click, under this
+    /// click's choices), flipping the ones it lacks and repairing the rest as
+    /// [`repair`](Self::repair) does.
     pub fn repair_to(
         &mut self,
         up: &UnitPropagator,
@@ -397,7 +475,14 @@ impl Flipper {
         starts: &[LitCode],
         budget: RepairBudget,
     ) -> bool {
-        let true_in = |m: &[bool], x: LitCode| m[(x >> 1) as usize] != (x & 1 == 1);
+        debug_assert!(
+            {
+                let counts = self.num_true.clone();
+                self.load(up, model);
+                counts == self.num_true
+            },
+            "the counts are not those of the model (load it first)"
+        );
         if self.stamp.len() != model.len() {
             self.stamp = vec![0; model.len()];
             self.epoch = 0;
@@ -410,17 +495,17 @@ impl Flipper {
         self.flipped.clear();
         self.queue.clear();
         for &l in starts {
-            debug_assert!(!true_in(model, l));
-            self.flip(model, l);
+            debug_assert!(model[(l >> 1) as usize] == (l & 1 == 1), "already true");
+            self.flip(up, model, l);
         }
         let mut visits = 0usize;
         while let Some(f) = self.queue.pop() {
             for &c in up.occurrences(f) {
-                let lits = up.clause(c);
-                if let Some(k) = lits.iter().position(|&x| true_in(model, x)) {
-                    visits += k + 1;
+                visits += 1;
+                if self.num_true[c as usize] > 0 {
                     continue;
                 }
+                let lits = up.clause(c);
                 visits += lits.len();
                 // Falsified: flip the free variable that breaks the fewest clauses.
                 let mut best: Option<(usize, LitCode)> = None;
@@ -433,16 +518,15 @@ impl Flipper {
                     let cap = best.map_or(usize::MAX, |(b, _)| b);
                     let mut breaks = 0;
                     for &d in up.occurrences(x ^ 1) {
-                        let dl = up.clause(d);
-                        match dl.iter().position(|&y| y != (x ^ 1) && true_in(model, y)) {
-                            Some(k) => visits += k + 1,
-                            None => {
-                                visits += dl.len();
-                                breaks += 1;
-                                if breaks >= cap {
-                                    break;
-                                }
+                        visits += 1;
+                        if self.num_true[d as usize] == 1 {
+                            breaks += 1;
+                            if breaks >= cap {
+                                break;
                             }
+                        }
+                        if visits > budget.visits {
+                            break; // over budget: the repair gives up below
                         }
                     }
                     if best.is_none_or(|(b, _)| breaks < b) {
@@ -459,11 +543,11 @@ impl Flipper {
                     Some((_, x))
                         if self.flipped.len() < budget.flips && visits <= budget.visits =>
                     {
-                        self.flip(model, x)
+                        self.flip(up, model, x)
                     }
                     _ => {
                         self.visits += visits as u64;
-                        self.undo(model);
+                        self.undo(up, model);
                         return false;
                     }
                 }
@@ -471,7 +555,10 @@ impl Flipper {
         }
         self.visits += visits as u64;
         debug_assert!(
-            (0..up.start.len() - 1).all(|c| up.clause(c as u32).iter().any(|&x| true_in(model, x))),
+            (0..up.start.len() - 1).all(|c| up
+                .clause(c as u32)
+                .iter()
+                .any(|&x| model[(x >> 1) as usize] != (x & 1 == 1))),
             "repair left a clause false"
         );
         true
@@ -509,6 +596,7 @@ pub(crate) mod testing {
             owner: vec![None; clauses.len()],
             clauses,
             linear: Vec::new(),
+            csp: None,
         }
     }
 
@@ -572,10 +660,11 @@ mod tests {
             for m in &models {
                 // From any model to the propagator's assignment.
                 let mut w = m.clone();
+                flipper.load(&up, &w);
                 if fixed_ok && flipper.repair_to(&up, &mut w, budget) {
                     to_base += 1;
                     assert!(is_model(&w) && agrees(&up, &w), "repair_to: {cnf:?}");
-                    flipper.undo(&mut w);
+                    flipper.undo(&up, &mut w);
                 } else {
                     assert_eq!(&w, m, "failed repair_to changed the model");
                 }
@@ -596,7 +685,7 @@ mod tests {
                         assert!(agrees(&up, &w), "repair of {l:?} flipped a fixed literal");
                         let changed = (0..n_vars).filter(|&u| w[u] != m[u]).count();
                         assert_eq!(changed, flipper.flipped().len());
-                        flipper.undo(&mut w);
+                        flipper.undo(&up, &mut w);
                     } else {
                         failed += 1;
                     }
@@ -662,5 +751,89 @@ mod tests {
                 }
             }
         }
+    }
+    /// Random small CNFs against enumeration: clauses that every model satisfies, added at an
+    /// assignment (as learnt clauses are), keep unit propagation sound, and it stays a fixpoint
+    /// over all clauses (the watches of the added ones are right), there and after a reset and
+    /// a new assignment.
+    #[test]
+    fn implied_clauses_keep_propagation_sound_and_complete() {
+        let mut rnd = xorshift(0x3C6E_F372_FE94_F82Bu64);
+        let mut added_total = 0;
+        for _ in 0..600 {
+            let n_vars = 2 + rnd(7) as usize;
+            let clauses: Vec<Vec<Lit>> = (0..rnd(14))
+                .map(|_| {
+                    let len = 2 + rnd(3);
+                    clause(&mut rnd, n_vars, len)
+                })
+                .collect();
+            let cnf = cnf(n_vars, n_vars, clauses);
+            let models = models(&cnf);
+            let mut up = UnitPropagator::new(&cnf);
+            if !up.reset() {
+                continue;
+            }
+            let mut all: Vec<Vec<Lit>> = cnf.clauses.clone();
+            let check = |up: &UnitPropagator, all: &[Vec<Lit>], sub: &[&Vec<bool>]| {
+                for v in 0..n_vars {
+                    let l = Var::new(v as u32).pos_lit();
+                    if let Some(val) = up.value(l.lidx() as u32) {
+                        assert!(sub.iter().all(|m| m[v] == val), "unsound: {cnf:?} {all:?}");
+                    }
+                }
+                for c in all {
+                    let vals: Vec<Option<bool>> =
+                        c.iter().map(|l| up.value(l.lidx() as u32)).collect();
+                    if vals.contains(&Some(true)) {
+                        continue;
+                    }
+                    let open = vals.iter().filter(|v| v.is_none()).count();
+                    assert!(open >= 2, "not a fixpoint: {c:?} under {cnf:?} {all:?}");
+                }
+            };
+            let a = Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1);
+            let sub: Vec<&Vec<bool>> = models.iter().filter(|m| holds(m, a)).collect();
+            if sub.is_empty() || !(up.assign(a.lidx() as u32) && up.propagate()) {
+                continue;
+            }
+            for _ in 0..rnd(6) {
+                let len = 1 + rnd(3);
+                let mut c = clause(&mut rnd, n_vars, len);
+                if rnd(2) == 0 {
+                    // `¬a ∨ x` for a literal `x` of every model with `a` that propagation
+                    // missed: unit under the assignment.
+                    let missed: Vec<Lit> = (0..n_vars)
+                        .flat_map(|v| [Var::new(v as u32).pos_lit(), Var::new(v as u32).neg_lit()])
+                        .filter(|x| up.value(x.lidx() as u32).is_none())
+                        .filter(|x| sub.iter().all(|m| holds(m, *x)))
+                        .collect();
+                    if let Some(x) = missed.first() {
+                        c = vec![!a, *x];
+                    }
+                }
+                if !models.iter().all(|m| c.iter().any(|l| holds(m, *l))) {
+                    continue; // not implied
+                }
+                let codes: Vec<LitCode> = c.iter().map(|l| l.lidx() as LitCode).collect();
+                assert!(
+                    up.add_implied(&codes),
+                    "conflict on a satisfiable assignment"
+                );
+                all.push(c);
+                added_total += 1;
+                check(&up, &all, &sub);
+            }
+            assert!(up.reset());
+            check(&up, &all, &models.iter().collect::<Vec<_>>());
+            let b = Var::new(rnd(n_vars as u64) as u32).lit(rnd(2) == 1);
+            let sub: Vec<&Vec<bool>> = models.iter().filter(|m| holds(m, b)).collect();
+            if up.assign(b.lidx() as u32) && up.propagate() {
+                check(&up, &all, &sub);
+            } else {
+                assert!(sub.is_empty(), "refuted wrongly");
+            }
+        }
+        assert!(added_total > 300, "{added_total}");
     }
 }

@@ -9,6 +9,11 @@
 //! times are those of a first customer. With `STATS=1`, what each click did (SAT calls, reused
 //! models, ...) is printed to stderr for the first run.
 //!
+//! With `WARM=1`, each run instead imports the model afresh, calls `Compiled::lint` on it (as a
+//! server would at publish: the backbone without choices and up to 32 models are then shared by
+//! the compiled catalog) and makes the clicks in a `Session::new`, which starts from them; the
+//! lint is not timed. The clicks are those of the cold runs.
+//!
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
 use configurator_benches::random_clicks;
@@ -43,8 +48,26 @@ fn main() {
     let seq = random_clicks(&c, clicks, 42);
     let mut times = vec![f64::MAX; seq.len()];
     let mut free = vec![0; seq.len()];
+    let warm = std::env::var("WARM").is_ok_and(|v| v == "1");
     for rep in 0..reps {
-        let mut session = Session::isolated(c.clone());
+        let mut session = if warm {
+            let fresh = Arc::new(
+                configurator_core::import::import(&text, format, "model", &mut |_, _, _| {})
+                    .expect("importable"),
+            );
+            let t = Instant::now();
+            fresh.lint(&mut Effort::default()).expect("within effort");
+            if stats && rep == 0 {
+                eprintln!(
+                    "lint (publish): {:.2} ms, {} shared models",
+                    t.elapsed().as_secs_f64() * 1e3,
+                    fresh.shared_models.len()
+                );
+            }
+            Session::new(fresh)
+        } else {
+            Session::isolated(c.clone())
+        };
         for k in 1..=seq.len() {
             let t = Instant::now();
             let d = session
