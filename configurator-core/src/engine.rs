@@ -547,12 +547,17 @@ impl Session {
             .domains(&mut self.solver, choices, effort, shared)
     }
 
-    /// One valid product extending the choices (chosen flags of every option), if any.
+    /// One valid product extending the choices (chosen flags of every option), if any. On
+    /// table catalogs by finite-domain search (far cheaper than a SAT call over their table
+    /// supports), else, or when that search hits its bound, by the SAT solver.
     pub fn witness(
         &mut self,
         choices: &[Choice],
         effort: &mut Effort,
     ) -> Result<Option<Vec<bool>>, LimitReached> {
+        if let Some(found) = self.backbone.csp_witness(choices, effort)? {
+            return Ok(found);
+        }
         let a: Vec<_> = choices.iter().map(|c| c.lit()).collect();
         let n = self.compiled.n_options();
         let solver = &mut self.solver;

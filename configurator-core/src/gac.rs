@@ -847,26 +847,12 @@ impl Gac {
         }
     }
 
-    /// One solution per value (see the module documentation) under the choices (`(option,
-    /// selected)`), starting from the values the `known` solutions (option bits) show; the
-    /// values whose search fails more than `bound` times are left open.
-    pub fn supports(
-        &mut self,
-        csp: &TableCsp,
-        choices: &[(OptionIdx, bool)],
-        known: &[&[u64]],
-        bound: u64,
-        effort: &mut Effort,
-    ) -> Result<Supports, LimitReached> {
+    /// The root of a call: full domains, the choices, propagation of every table. False when
+    /// propagation already refutes the choices.
+    fn root(&mut self, csp: &TableCsp, choices: &[(OptionIdx, bool)]) -> bool {
         self.reset(csp);
         self.decisions = 0;
         self.oneshot = 0;
-        let mut out = Supports {
-            fixed: vec![None; csp.option_value.len()],
-            ..Supports::default()
-        };
-        let bit = |bits: &[u64], o: usize| bits[o / 64] >> (o % 64) & 1 == 1;
-        // The root: full domains, the choices, propagation of every table.
         let mut ok = csp.vars.iter().all(|x| self.dom_size(x) > 0);
         for &(o, selected) in choices {
             let (x, v) = csp.option_value[o];
@@ -881,7 +867,75 @@ impl Gac {
             self.queued[t] = true;
             self.queue.push(t as u32);
         }
-        if !(ok && self.propagate(csp)) {
+        ok && self.propagate(csp)
+    }
+
+    /// One solution under the choices (`(option, selected)`), as chosen flags per option:
+    /// `Some(Some(flags))`, or `Some(None)` when none exists, or `None` when a search failed
+    /// more than `bound` times (nothing is known). The search is the one of
+    /// [`Gac::supports`] (MAC with the previous solution's values first), one value of a
+    /// variable after the other until one extends.
+    pub fn solution(
+        &mut self,
+        csp: &TableCsp,
+        choices: &[(OptionIdx, bool)],
+        bound: u64,
+        effort: &mut Effort,
+    ) -> Result<Option<Option<Vec<bool>>>, LimitReached> {
+        if !self.root(csp, choices) {
+            return Ok(Some(None));
+        }
+        let mut failures = 0u64;
+        loop {
+            // Every domain a singleton: that is the solution.
+            let Some(x) = (0..csp.vars.len()).find(|x| self.dom_size(&csp.vars[*x]) > 1) else {
+                self.read_solution(csp);
+                break;
+            };
+            let var = &csp.vars[x];
+            let p = self.phase[x];
+            let v = if p < var.n_values && self.has(var, p) {
+                p
+            } else {
+                self.lowest(var).expect("a non-empty domain")
+            };
+            match self.search(csp, x as u32, v, bound, &mut failures, effort)? {
+                Outcome::Solution => break,
+                Outcome::Refuted => {
+                    if !(self.remove(csp, x as u32, v) && self.propagate(csp)) {
+                        return Ok(Some(None));
+                    }
+                }
+                Outcome::Bound => return Ok(None),
+            }
+        }
+        let mut flags = vec![false; csp.option_value.len()];
+        for (i, var) in csp.vars.iter().enumerate() {
+            let p = self.phase[i];
+            if p < var.n_options {
+                flags[var.first + p as usize] = true;
+            }
+        }
+        Ok(Some(Some(flags)))
+    }
+
+    /// One solution per value (see the module documentation) under the choices (`(option,
+    /// selected)`), starting from the values the `known` solutions (option bits) show; the
+    /// values whose search fails more than `bound` times are left open.
+    pub fn supports(
+        &mut self,
+        csp: &TableCsp,
+        choices: &[(OptionIdx, bool)],
+        known: &[&[u64]],
+        bound: u64,
+        effort: &mut Effort,
+    ) -> Result<Supports, LimitReached> {
+        let mut out = Supports {
+            fixed: vec![None; csp.option_value.len()],
+            ..Supports::default()
+        };
+        let bit = |bits: &[u64], o: usize| bits[o / 64] >> (o % 64) & 1 == 1;
+        if !self.root(csp, choices) {
             return Ok(out);
         }
         // Values shown by known solutions that satisfy the choices.
