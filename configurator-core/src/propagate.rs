@@ -27,6 +27,21 @@
 //!    to the next: the formula only changes in its assumptions, so old models stay models
 //!    whenever they agree with the new choices. Kept per model: the click when it last showed
 //!    an option value no model before it showed; the least recently useful ones are dropped.
+//!    **2b. Witnesses carried over from the previous click.** Every call keeps, for every
+//!    option value it proved possible, a *witness*: one of a few full base models (every
+//!    variable) plus the few variables a repair (step 3) flipped in it ([`Witnesses`]). The
+//!    next call repairs each base model to its choices (flipping a set `R`) and keeps a witness
+//!    `base ⊕ D` as `base ⊕ R ⊕ D` when no clause has a variable of both `D` and `R` and `D`
+//!    keeps the literals unit propagation fixed: each clause then reads its values either in
+//!    `base ⊕ D` or in `base ⊕ R`, both models, so the result is a model of the new choices
+//!    (a locality argument in the spirit of the model rotation of Belov and Marques-Silva,
+//!    FMCAD 2011, here between two independent repairs). A click that only adds choices also
+//!    keeps the previous backbone (backbone literals stay backbone under more assumptions;
+//!    the incremental backbone of a growing formula). So a click costs its unit propagation,
+//!    the base repairs and the witnesses near them, usually without a SAT call; only values
+//!    whose witnesses were lost and cannot be repaired in a base go on to the steps below.
+//!    The witnesses of a call without choices ([`crate::Compiled::lint`]) are shared with the
+//!    new sessions of a compiled catalog (see [`SharedModels`]).
 //! 3. **Rotation and repair** (Janota et al. 2015, "rotatable variables"; "flipping" in Biere,
 //!    Froleyks and Wang, "CadiBack: Extracting backbones with CaDiCaL", SAT 2023): in each new
 //!    model (every variable's value), every open option is flipped and the model repaired
@@ -208,6 +223,12 @@ pub struct PropagationStats {
     pub learnt: u32,
     /// Backbone literals proved by a refuted set whose core held one wanted literal.
     pub core_backbone: u32,
+    /// Witnesses of the previous call carried over to this one, those dropped (their repair
+    /// touched a clause of the base's repair, or a literal now fixed), and base models whose
+    /// repair to the new choices failed (step 2b).
+    pub witnesses_kept: u32,
+    pub witnesses_dropped: u32,
+    pub bases_failed: u32,
     /// Finite-domain searches ([`crate::gac`], table catalogs only), the solutions they found,
     /// their failures (backtracks), and the values they left to the SAT solver.
     pub gac_searches: u32,
@@ -236,6 +257,9 @@ pub struct SharedModels {
     /// sharing session or [`crate::Compiled::lint`] computed it: every session that starts from
     /// the shared models assumes it (it holds in every valid product).
     backbone: Mutex<Option<Arc<[Lit]>>>,
+    /// The witnesses of a call without choices (see [`Witnesses`]), for new sessions to carry
+    /// over to their first click.
+    witnesses: Mutex<Option<Arc<Witnesses>>>,
 }
 
 impl SharedModels {
@@ -276,6 +300,18 @@ impl SharedModels {
         }
     }
 
+    fn witnesses(&self) -> Option<Arc<Witnesses>> {
+        self.witnesses.lock().ok().and_then(|w| w.clone())
+    }
+
+    fn offer_witnesses(&self, wit: &Arc<Witnesses>) {
+        if let Ok(mut w) = self.witnesses.lock() {
+            if w.is_none() {
+                *w = Some(wit.clone());
+            }
+        }
+    }
+
     /// How many models are shared.
     pub fn len(&self) -> usize {
         self.models.lock().map(|m| m.len()).unwrap_or(0)
@@ -290,6 +326,157 @@ struct PoolModel {
     bits: Bits,
     /// The click counter when the model last mattered (see `Backbone::keep`).
     last_used: u64,
+}
+
+/// No witness (see [`Witnesses`]).
+const NONE: u32 = u32::MAX;
+/// Base models a [`Witnesses`] keeps at most.
+const MAX_BASES: usize = 64;
+
+/// Where a witness is: `bases[base]` with the variables `deltas[start..start + len]` flipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct WitnessRef {
+    base: u32,
+    start: u32,
+    len: u32,
+}
+
+const NO_WITNESS: WitnessRef = WitnessRef {
+    base: NONE,
+    start: 0,
+    len: 0,
+};
+
+/// A model of the CNF under the last call's choices for every option value that is possible
+/// there, kept so that the next click can carry them over (see the module documentation,
+/// step 2b): a few full *base* models, and per option literal a base and the (few) variables
+/// a repair flipped in it to show the literal (none when the base shows it).
+///
+/// Invariant: for every literal `l` with a witness, `bases[base] ⊕ delta` is a model of the
+/// CNF that satisfies `choices`, the unit propagator's consequences of them, and `l`.
+#[derive(Clone, Debug, Default)]
+pub struct Witnesses {
+    /// The choices (literal codes, sorted) the models satisfy.
+    choices: Vec<LitCode>,
+    /// The option literals (codes) that are backbone under `choices` (forced and excluded
+    /// options, the choices left out): they stay backbone under any superset of the choices.
+    backbone: Vec<LitCode>,
+    /// Full models (every variable).
+    bases: Vec<Vec<bool>>,
+    /// Per option literal code (`2 * option + negated`).
+    of: Vec<WitnessRef>,
+    deltas: Vec<u32>,
+}
+
+impl Witnesses {
+    fn new(n_options: usize) -> Self {
+        Witnesses {
+            of: vec![NO_WITNESS; 2 * n_options],
+            ..Witnesses::default()
+        }
+    }
+
+    fn has(&self, l: LitCode) -> bool {
+        self.of[l as usize].base != NONE
+    }
+
+    /// Adds a base model; its index.
+    fn add_base(&mut self, model: Vec<bool>) -> u32 {
+        self.bases.push(model);
+        (self.bases.len() - 1) as u32
+    }
+
+    /// Stores `delta` (variables flipped in base `base`) and returns its reference.
+    fn add_delta(&mut self, base: u32, delta: &[u32]) -> WitnessRef {
+        let start = self.deltas.len() as u32;
+        self.deltas.extend_from_slice(delta);
+        WitnessRef {
+            base,
+            start,
+            len: delta.len() as u32,
+        }
+    }
+
+    /// Whether every witness is a model of the CNF's clauses in `up` that agrees with its
+    /// assignment and shows its literal (for debug assertions and tests).
+    fn valid(&self, up: &UnitPropagator, n_options: usize) -> Result<(), String> {
+        for (l, w) in self.of.iter().enumerate() {
+            if w.base == NONE {
+                continue;
+            }
+            let mut m = self.bases[w.base as usize].clone();
+            if m.is_empty() {
+                return Err(format!("literal {l}: dead base {}", w.base));
+            }
+            for &v in &self.deltas[w.start as usize..(w.start + w.len) as usize] {
+                m[v as usize] = !m[v as usize];
+            }
+            let o = l >> 1;
+            if o >= n_options || m[o] != (l & 1 == 0) {
+                return Err(format!("literal {l} not shown by its witness {w:?}"));
+            }
+            if up.value(l as LitCode) == Some(false) {
+                continue; // refuted now: a stale witness the caller ignores
+            }
+            if let Some(c) = up.falsified_in(&m) {
+                return Err(format!("witness of {l} ({w:?}) falsifies clause {c}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops unreferenced bases (and the fewest-referenced beyond [`MAX_BASES`]) and
+    /// rewrites the deltas without the dead ones.
+    fn compact(&mut self) {
+        let mut refs = vec![0usize; self.bases.len()];
+        for w in &self.of {
+            if w.base != NONE {
+                refs[w.base as usize] += 1;
+            }
+        }
+        let mut order: Vec<usize> = (0..self.bases.len()).filter(|&b| refs[b] > 0).collect();
+        if order.len() > MAX_BASES {
+            // Stable: among equals, the older base stays.
+            order.sort_by_key(|&b| std::cmp::Reverse(refs[b]));
+            order.truncate(MAX_BASES);
+            order.sort_unstable();
+        }
+        let mut remap = vec![NONE; self.bases.len()];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old] = new as u32;
+        }
+        let old_bases = std::mem::take(&mut self.bases);
+        for (b, m) in old_bases.into_iter().enumerate() {
+            if remap[b] != NONE {
+                self.bases.push(m);
+            }
+        }
+        let old_deltas = std::mem::take(&mut self.deltas);
+        // Literals sharing one delta (the variables of one repair) keep sharing it.
+        let mut moved: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for w in self.of.iter_mut() {
+            if w.base == NONE {
+                continue;
+            }
+            let nb = remap[w.base as usize];
+            if nb == NONE {
+                *w = NO_WITNESS;
+                continue;
+            }
+            w.base = nb;
+            if w.len == 0 {
+                w.start = 0;
+                continue;
+            }
+            let start = *moved.entry(w.start).or_insert_with(|| {
+                let s = self.deltas.len() as u32;
+                self.deltas
+                    .extend_from_slice(&old_deltas[w.start as usize..(w.start + w.len) as usize]);
+                s
+            });
+            w.start = start;
+        }
+    }
 }
 
 /// The backbone engine of one session: a unit propagator and the model pool; the SAT solver
@@ -318,6 +505,16 @@ pub struct Backbone {
     global: Option<Arc<[Lit]>>,
     /// Whether a model of the current call's choices is known.
     satisfiable: bool,
+    /// The witnesses of the last satisfiable call (or the shared ones of the calls without
+    /// choices), carried over to the next call (step 2b).
+    wit: Option<Arc<Witnesses>>,
+    /// Per variable: `near[v] == near_epoch` when `v` shares a clause with a variable the
+    /// current base repair flipped.
+    near: Vec<u32>,
+    near_epoch: u32,
+    /// The bound of a base model's repair to new choices ([`BASE_REPAIR_BUDGET`]; tests
+    /// lower it so that repairs fail).
+    base_budget: RepairBudget,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -352,6 +549,17 @@ impl Seen {
     }
 }
 
+/// Whether sorted `a` is a subset of sorted `b`.
+fn is_subset(a: &[LitCode], b: &[LitCode]) -> bool {
+    let mut j = 0;
+    a.iter().all(|x| {
+        while j < b.len() && b[j] < *x {
+            j += 1;
+        }
+        j < b.len() && b[j] == *x
+    })
+}
+
 fn code(l: Lit) -> LitCode {
     l.lidx() as LitCode
 }
@@ -382,6 +590,10 @@ impl Backbone {
             learnt: 0,
             global: None,
             satisfiable: false,
+            wit: None,
+            near: vec![0; cnf.n_vars],
+            near_epoch: 0,
+            base_budget: BASE_REPAIR_BUDGET,
         }
     }
 
@@ -389,6 +601,9 @@ impl Backbone {
     /// without choices if known.
     pub fn seed(&mut self, shared: &SharedModels) {
         self.global = shared.backbone();
+        if self.wit.is_none() {
+            self.wit = shared.witnesses();
+        }
         for bits in shared.snapshot() {
             if self.pool.len() < POOL_CAPACITY && bits.len() == self.words {
                 self.pool.push(PoolModel { bits, last_used: 0 });
@@ -517,6 +732,33 @@ impl Backbone {
                 .filter(|c| ((**c >> 1) as usize) < n)
                 .count() as u32;
         }
+        // 2b (setup). The witnesses of an earlier call: under a superset of its choices, its
+        // backbone holds too.
+        let mut choice_codes: Vec<LitCode> = choices.iter().map(|c| code(c.lit())).collect();
+        choice_codes.sort_unstable();
+        choice_codes.dedup();
+        let wit = match self.wit.take() {
+            Some(w) if w.of.len() == 2 * n => w,
+            _ => Arc::new(Witnesses::new(n)),
+        };
+        if !wit.bases.is_empty() && is_subset(&wit.choices, &choice_codes) {
+            let mark = self.up.mark();
+            if !wit
+                .backbone
+                .iter()
+                .all(|&l| self.up.assign(l) && self.up.propagate())
+            {
+                self.wit = Some(wit);
+                return unsatisfiable(states);
+            }
+            self.stats.implied += self
+                .up
+                .assigned_since(mark)
+                .iter()
+                .filter(|c| ((**c >> 1) as usize) < n)
+                .count() as u32;
+        }
+        let mut wit = Arc::unwrap_or_clone(wit);
         // 2. Stored models that satisfy the choices.
         let mut seen = Seen {
             t: vec![0; self.words],
@@ -549,6 +791,22 @@ impl Backbone {
                 }
             }
         }
+        // 2b. The witnesses carried over, and new ones by repairs in their base models.
+        self.transfer(&mut wit);
+        debug_assert_eq!(wit.valid(&self.up, n), Ok(()), "after transfer");
+        self.fill(&mut wit, &chosen);
+        debug_assert_eq!(wit.valid(&self.up, n), Ok(()), "after fill");
+        for o in 0..n {
+            for value in [false, true] {
+                if wit.has(code(lit_of(o, value))) {
+                    seen.set(o, value);
+                }
+            }
+        }
+        if let Some(b) = wit.bases.iter().find(|b| !b.is_empty()) {
+            witness = witness.or_else(|| Some(self.bits_of(b)));
+            self.last = None;
+        }
         // A full model (all variables) to flip options in: the last one of the previous call,
         // repaired to agree with the choices, else a SAT call (unless a stored model is a
         // witness: then the first SAT call below gives one).
@@ -559,7 +817,7 @@ impl Backbone {
                 .repair_to(&self.up, &mut last, BASE_REPAIR_BUDGET)
             {
                 self.stats.base_repaired = true;
-                self.record(last, &chosen, &mut seen, &mut new_models);
+                self.record(last, &chosen, &mut seen, &mut new_models, &mut wit);
                 witness = witness.or_else(|| new_models.last().cloned());
             }
         }
@@ -567,7 +825,13 @@ impl Backbone {
             if !self.solve(solver, &base, effort)? {
                 return unsatisfiable(states);
             }
-            self.record(solver.model(), &chosen, &mut seen, &mut new_models);
+            self.record(
+                solver.model(),
+                &chosen,
+                &mut seen,
+                &mut new_models,
+                &mut wit,
+            );
             witness = new_models.last().cloned();
         }
         self.satisfiable = true;
@@ -619,7 +883,13 @@ impl Backbone {
                 let sat = self.solve(solver, &assumptions, effort)?;
                 self.harvest(solver, &mut harvested);
                 if sat {
-                    self.record(solver.model(), &chosen, &mut seen, &mut new_models);
+                    self.record(
+                        solver.model(),
+                        &chosen,
+                        &mut seen,
+                        &mut new_models,
+                        &mut wit,
+                    );
                     break;
                 }
                 let core = solver.core();
@@ -678,6 +948,24 @@ impl Backbone {
         if let (true, Some(shared)) = (choices.is_empty(), shared) {
             shared.offer_backbone(&states);
         }
+        wit.choices = choice_codes;
+        wit.backbone = states
+            .iter()
+            .enumerate()
+            .filter_map(|(o, st)| match st {
+                OptionState::Forced => Some(code(option_lit(o))),
+                OptionState::Excluded => Some(code(!option_lit(o))),
+                _ => None,
+            })
+            .collect();
+        debug_assert_eq!(wit.valid(&self.up, n), Ok(()), "at the end");
+        wit.compact();
+        debug_assert_eq!(wit.valid(&self.up, n), Ok(()), "after compaction");
+        let wit = Arc::new(wit);
+        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+            shared.offer_witnesses(&wit);
+        }
+        self.wit = Some(wit);
         let witness = witness.map(|b| (0..n).map(|o| bit(&b, o)).collect());
         Ok(Domains {
             satisfiable: true,
@@ -864,19 +1152,34 @@ impl Backbone {
     }
 
     /// A new model (every variable's value): its option values are seen, and so is the flipped
-    /// value of every rotatable open option.
+    /// value of every open option whose repair succeeds; the model becomes a base of the
+    /// witnesses, and each option value it shows, as is or repaired, gets a witness if it had
+    /// none.
     fn record(
         &mut self,
         mut model: Vec<bool>,
         chosen: &[bool],
         seen: &mut Seen,
         new_models: &mut Vec<Bits>,
+        wit: &mut Witnesses,
     ) {
         let bits = self.bits_of(&model);
         seen.add(&bits);
+        let b = wit.add_base(model.clone());
         self.flipper.load(&self.up, &model);
         for o in 0..self.n_options {
-            if chosen[o] || seen.both(o) || self.up.value(code(option_lit(o))).is_some() {
+            if chosen[o] || self.up.value(code(option_lit(o))).is_some() {
+                continue;
+            }
+            let shown = code(lit_of(o, model[o]));
+            if !wit.has(shown) {
+                wit.of[shown as usize] = WitnessRef {
+                    base: b,
+                    start: 0,
+                    len: 0,
+                };
+            }
+            if wit.has(shown ^ 1) {
                 continue;
             }
             // Where repairs rarely succeed (Renault big: tens per tens of thousands of
@@ -895,10 +1198,15 @@ impl Backbone {
                 self.repair_failed[o] = true;
                 continue;
             }
+            let r = wit.add_delta(b, self.flipper.flipped());
             for &v in self.flipper.flipped() {
                 let v = v as usize;
                 if v < self.n_options {
                     seen.set(v, model[v]);
+                    let l = code(lit_of(v, model[v]));
+                    if !wit.has(l) {
+                        wit.of[l as usize] = r;
+                    }
                 }
             }
             if self.flipper.flipped().len() == 1 {
@@ -910,6 +1218,148 @@ impl Backbone {
         }
         new_models.push(bits);
         self.last = Some(model);
+    }
+
+    /// Carries the witnesses of an earlier call over to the current choices (step 2b): every
+    /// base model is repaired to agree with the unit propagator (the choices and what they
+    /// imply), flipping the variables `R`; a witness `base ⊕ D` stays one, as
+    /// `base ⊕ R ⊕ D`, when no clause has variables of both `D` and `R` (then every clause
+    /// reads either its values in `base ⊕ D` or those in `base ⊕ R`, both models) and `D`
+    /// keeps every literal the propagator fixed. The others (and all of a base whose repair
+    /// fails) are dropped.
+    fn transfer(&mut self, wit: &mut Witnesses) {
+        let n = self.n_options;
+        let mut by_base: Vec<Vec<u32>> = vec![Vec::new(); wit.bases.len()];
+        for (l, w) in wit.of.iter().enumerate() {
+            if w.base != NONE {
+                by_base[w.base as usize].push(l as u32);
+            }
+        }
+        for (b, lits) in by_base.iter().enumerate() {
+            let mut base = std::mem::take(&mut wit.bases[b]);
+            if base.is_empty() {
+                continue;
+            }
+            self.flipper.load(&self.up, &base);
+            if !self
+                .flipper
+                .repair_to(&self.up, &mut base, self.base_budget)
+            {
+                for &l in lits {
+                    wit.of[l as usize] = NO_WITNESS;
+                }
+                self.stats.bases_failed += 1;
+                self.stats.witnesses_dropped += lits.len() as u32;
+                continue; // the base stays empty: dropped
+            }
+            self.near_epoch = self.near_epoch.wrapping_add(1);
+            if self.near_epoch == 0 {
+                self.near.iter_mut().for_each(|x| *x = 0);
+                self.near_epoch = 1;
+            }
+            let epoch = self.near_epoch;
+            for &v in self.flipper.flipped() {
+                self.near[v as usize] = epoch;
+                for l in [2 * v, 2 * v + 1] {
+                    for &c in self.up.occurrences(l) {
+                        for &x in self.up.clause(c) {
+                            self.near[(x >> 1) as usize] = epoch;
+                        }
+                    }
+                }
+            }
+            for &l in lits {
+                let w = wit.of[l as usize];
+                let o = (l >> 1) as usize;
+                debug_assert!(o < n);
+                let delta = &wit.deltas[w.start as usize..(w.start + w.len) as usize];
+                let mut in_delta = false;
+                let keeps = self.up.value(l).is_none()
+                    && delta.iter().all(|&v| {
+                        in_delta |= v as usize == o;
+                        // `v` is flipped: it takes the value `base` does not have.
+                        self.near[v as usize] != epoch
+                            && self.up.value(2 * v + u32::from(base[v as usize])) != Some(false)
+                    })
+                    && (base[o] != in_delta) == (l & 1 == 0);
+                if keeps {
+                    self.stats.witnesses_kept += 1;
+                } else {
+                    wit.of[l as usize] = NO_WITNESS;
+                    self.stats.witnesses_dropped += 1;
+                }
+            }
+            wit.bases[b] = base;
+        }
+    }
+
+    /// Witnesses for the open option literals that have none: a base model that shows it,
+    /// else a repair in one of the first two base models.
+    fn fill(&mut self, wit: &mut Witnesses, chosen: &[bool]) {
+        let n = self.n_options;
+        let mut todo: Vec<LitCode> = Vec::new();
+        for o in 0..n {
+            if chosen[o] || self.known(o) {
+                continue;
+            }
+            for value in [false, true] {
+                let l = code(lit_of(o, value));
+                if wit.has(l) {
+                    continue;
+                }
+                match wit
+                    .bases
+                    .iter()
+                    .position(|m| !m.is_empty() && m[o] == value)
+                {
+                    Some(b) => {
+                        wit.of[l as usize] = WitnessRef {
+                            base: b as u32,
+                            start: 0,
+                            len: 0,
+                        }
+                    }
+                    None => todo.push(l),
+                }
+            }
+        }
+        let alive: Vec<usize> = (0..wit.bases.len())
+            .filter(|&b| !wit.bases[b].is_empty())
+            .take(2)
+            .collect();
+        for b in alive {
+            if todo.is_empty() {
+                break;
+            }
+            let mut model = std::mem::take(&mut wit.bases[b]);
+            self.flipper.load(&self.up, &model);
+            todo.retain(|&l| {
+                if wit.has(l) {
+                    return false;
+                }
+                if !self.flipper.repair(&self.up, &mut model, l, REPAIR_BUDGET) {
+                    self.stats.repair_failed += 1;
+                    return true;
+                }
+                if self.flipper.flipped().len() == 1 {
+                    self.stats.rotated += 1;
+                } else {
+                    self.stats.repaired += 1;
+                }
+                let r = wit.add_delta(b as u32, self.flipper.flipped());
+                for &v in self.flipper.flipped() {
+                    if (v as usize) < n {
+                        let lv = code(lit_of(v as usize, model[v as usize]));
+                        if !wit.has(lv) {
+                            wit.of[lv as usize] = r;
+                        }
+                    }
+                }
+                self.flipper.undo(&self.up, &mut model);
+                false
+            });
+            wit.bases[b] = model;
+        }
     }
 
     /// Pool upkeep after a call: the stored and new models that satisfy the choices are
@@ -1051,6 +1501,119 @@ mod tests {
             "repairs not exercised: {repaired} {base_repaired}"
         );
     }
+    /// Witnesses carried from click to click (step 2b) on random CNFs against enumeration:
+    /// sparse 2- and 3-CNFs with chains (many free options, repairs of several variables),
+    /// long click histories that mostly add a choice (the previous backbone is reused) and
+    /// sometimes drop or change one, on engines seeded from a shared call without choices on
+    /// odd rounds. After every call each witness must be a model with its literal, and the
+    /// domains those of enumeration.
+    #[test]
+    fn carried_witnesses_equal_brute_force() {
+        let mut rnd = xorshift(0xA076_1D64_78BD_642Fu64);
+        let (mut kept, mut dropped, mut failed, mut sat_free) = (0, 0, 0, 0);
+        for round in 0..300 {
+            let n_vars = 8 + rnd(7) as usize;
+            let n_options = n_vars - rnd(3) as usize;
+            let n_clauses = (n_vars as u64 * (8 + rnd(14))) / 10;
+            let mut clauses: Vec<Vec<Lit>> = (0..n_clauses)
+                .map(|_| {
+                    let len = 2 + rnd(2);
+                    clause(&mut rnd, n_vars, len)
+                })
+                .collect();
+            // Implication chains `x_i -> x_{i+1}`: repairs that flip several variables.
+            let start = rnd(n_vars as u64) as usize;
+            for i in start..(start + 3 + rnd(4) as usize).min(n_vars - 1) {
+                let a = Lit::positive(i as u32);
+                let b = Lit::positive(i as u32 + 1);
+                clauses.push(vec![!a, b]);
+            }
+            let cnf = cnf(n_options, n_vars, clauses);
+            let models = models(&cnf);
+            if models.is_empty() {
+                continue;
+            }
+            let mut solver = SatSolver::new(&cnf, 0, crate::solver::Guards::None);
+            let mut engine = Backbone::new(&cnf);
+            if round % 3 == 2 {
+                engine.base_budget = RepairBudget {
+                    flips: rnd(2) as usize,
+                    visits: 1000,
+                };
+            }
+            if round % 2 == 1 {
+                let shared = SharedModels::default();
+                let mut s2 = SatSolver::new(&cnf, 0, crate::solver::Guards::None);
+                let mut lint = Backbone::new(&cnf);
+                lint.domains(&mut s2, &[], &mut Effort::default(), Some(&shared))
+                    .unwrap();
+                engine.seed(&shared);
+            }
+            let mut choices: Vec<Choice> = Vec::new();
+            for _ in 0..10 {
+                match rnd(8) {
+                    0 if !choices.is_empty() => {
+                        choices.remove(rnd(choices.len() as u64) as usize);
+                    }
+                    1 if !choices.is_empty() => {
+                        let k = rnd(choices.len() as u64) as usize;
+                        choices[k].selected = !choices[k].selected;
+                    }
+                    _ => choices.push(Choice {
+                        option: rnd(n_options as u64) as usize,
+                        selected: rnd(2) == 1,
+                    }),
+                }
+                let d = engine
+                    .domains(&mut solver, &choices, &mut Effort::default(), None)
+                    .unwrap();
+                let st = engine.stats();
+                kept += st.witnesses_kept;
+                dropped += st.witnesses_dropped;
+                failed += st.bases_failed;
+                if st.sat_calls == 0 && d.satisfiable {
+                    sat_free += 1;
+                }
+                let sub: Vec<&Vec<bool>> = models
+                    .iter()
+                    .filter(|m| choices.iter().all(|c| m[c.option] == c.selected))
+                    .collect();
+                assert_eq!(d.satisfiable, !sub.is_empty(), "{choices:?} {cnf:?}");
+                if sub.is_empty() {
+                    // Unsatisfiable choices: a conflicting click, undone next.
+                    choices.pop();
+                    continue;
+                }
+                if let Some(w) = &engine.wit {
+                    assert_eq!(
+                        w.valid(&engine.up, n_options),
+                        Ok(()),
+                        "{choices:?} {cnf:?}"
+                    );
+                }
+                for o in 0..n_options {
+                    let expected = match choices.iter().rev().find(|c| c.option == o) {
+                        Some(c) if c.selected => OptionState::Selected,
+                        Some(_) => OptionState::Rejected,
+                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
+                            (true, true) => OptionState::Free,
+                            (true, false) => OptionState::Forced,
+                            _ => OptionState::Excluded,
+                        },
+                    };
+                    assert_eq!(
+                        d.states[o], expected,
+                        "round {round} option {o} under {choices:?} {st:?}: {cnf:?}"
+                    );
+                }
+            }
+        }
+        assert!(
+            kept > 1000 && dropped > 1000 && failed > 5 && sat_free > 1000,
+            "{kept} {dropped} {failed} {sat_free}"
+        );
+    }
+
     /// A random catalog of single-choice groups and allowed tables (with `*` and `-` cells)
     /// as TOML: the catalogs [`crate::gac`] handles.
     fn table_catalog(rnd: &mut impl FnMut(u64) -> u64) -> String {

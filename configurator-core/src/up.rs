@@ -122,11 +122,11 @@ impl UnitPropagator {
     }
 
     /// The clauses (of at least two literals) that contain `l`.
-    fn occurrences(&self, l: LitCode) -> &[u32] {
+    pub(crate) fn occurrences(&self, l: LitCode) -> &[u32] {
         &self.occ[self.occ_start[l as usize] as usize..self.occ_start[l as usize + 1] as usize]
     }
 
-    fn clause(&self, c: u32) -> &[LitCode] {
+    pub(crate) fn clause(&self, c: u32) -> &[LitCode] {
         &self.lits[self.start[c as usize] as usize..self.start[c as usize + 1] as usize]
     }
 
@@ -310,6 +310,17 @@ impl UnitPropagator {
         }
     }
 
+    /// A clause (of the CNF or added) that the full assignment `model` falsifies, or one of
+    /// the literals this propagator assigned that `model` lacks (as `usize::MAX`); `None` when
+    /// `model` satisfies them all (for checks).
+    pub fn falsified_in(&self, model: &[bool]) -> Option<usize> {
+        let true_in = |x: LitCode| model[(x >> 1) as usize] != (x & 1 == 1);
+        if self.trail.iter().chain(&self.units).any(|&l| !true_in(l)) {
+            return Some(usize::MAX);
+        }
+        (0..self.start.len() - 1).find(|&c| !self.clause(c as u32).iter().any(|&x| true_in(x)))
+    }
+
     /// Failed-literal probe: whether UP from the current assignment and `l` derives a conflict
     /// (then `¬l` is implied). The assignment is left as it was.
     pub fn fails(&mut self, l: LitCode) -> bool {
@@ -378,8 +389,12 @@ pub struct Flipper {
     flipped: Vec<u32>,
     /// Literals made false, whose clauses are still to be checked.
     queue: Vec<LitCode>,
-    /// Per clause (of at least two literals): its true literals in the current assignment.
+    /// Per clause (of at least two literals): its true literals in the current assignment,
+    /// valid where `count_stamp[c] == count_epoch` (counted when first read after a
+    /// [`load`](Self::load), then kept up to date through the flips).
     num_true: Vec<u32>,
+    count_stamp: Vec<u32>,
+    count_epoch: u32,
     /// Clauses and clause literals read by all repairs so far (for profiling).
     pub visits: u64,
 }
@@ -390,25 +405,53 @@ impl Flipper {
         &self.flipped
     }
 
-    /// Counts the true literals of every clause in `model` (a full assignment); to be called
-    /// before repairing a new model.
-    pub fn load(&mut self, up: &UnitPropagator, model: &[bool]) {
-        let true_in = |x: LitCode| model[(x >> 1) as usize] != (x & 1 == 1);
+    /// To be called before repairing a new model (`model`, a full assignment): forgets the
+    /// clause counts of the previous one. Constant time: a clause's true literals are counted
+    /// when a repair first reads them, so switching between models costs nothing up front.
+    pub fn load(&mut self, up: &UnitPropagator, _model: &[bool]) {
         let n = up.start.len() - 1;
-        self.num_true.clear();
-        self.num_true.extend(
-            (0..n).map(|c| up.clause(c as u32).iter().filter(|&&x| true_in(x)).count() as u32),
-        );
+        if self.count_stamp.len() != n {
+            self.count_stamp = vec![0; n];
+            self.num_true = vec![0; n];
+            self.count_epoch = 0;
+        }
+        self.count_epoch = self.count_epoch.wrapping_add(1);
+        if self.count_epoch == 0 {
+            self.count_stamp.iter_mut().for_each(|s| *s = 0);
+            self.count_epoch = 1;
+        }
     }
 
-    /// Makes `x` true (it is false), keeping the counts.
+    /// The true literals of clause `c` in `model` (counted now if not known; the literals
+    /// read are added to `visits`).
+    #[inline]
+    fn count(&mut self, up: &UnitPropagator, model: &[bool], c: u32, visits: &mut usize) -> u32 {
+        let ci = c as usize;
+        if self.count_stamp[ci] != self.count_epoch {
+            let lits = up.clause(c);
+            *visits += lits.len();
+            self.num_true[ci] = lits
+                .iter()
+                .filter(|&&x| model[(x >> 1) as usize] != (x & 1 == 1))
+                .count() as u32;
+            self.count_stamp[ci] = self.count_epoch;
+        }
+        self.num_true[ci]
+    }
+
+    /// Makes `x` true (it is false), keeping the known counts.
     fn set_true(&mut self, up: &UnitPropagator, model: &mut [bool], x: LitCode) {
         model[(x >> 1) as usize] = x & 1 == 0;
+        let epoch = self.count_epoch;
         for &c in up.occurrences(x) {
-            self.num_true[c as usize] += 1;
+            if self.count_stamp[c as usize] == epoch {
+                self.num_true[c as usize] += 1;
+            }
         }
         for &c in up.occurrences(x ^ 1) {
-            self.num_true[c as usize] -= 1;
+            if self.count_stamp[c as usize] == epoch {
+                self.num_true[c as usize] -= 1;
+            }
         }
     }
 
@@ -476,11 +519,13 @@ impl Flipper {
         budget: RepairBudget,
     ) -> bool {
         debug_assert!(
-            {
-                let counts = self.num_true.clone();
-                self.load(up, model);
-                counts == self.num_true
-            },
+            (0..self.count_stamp.len()).all(|c| self.count_stamp[c] != self.count_epoch
+                || self.num_true[c] as usize
+                    == up
+                        .clause(c as u32)
+                        .iter()
+                        .filter(|&&x| model[(x >> 1) as usize] != (x & 1 == 1))
+                        .count()),
             "the counts are not those of the model (load it first)"
         );
         if self.stamp.len() != model.len() {
@@ -502,7 +547,7 @@ impl Flipper {
         while let Some(f) = self.queue.pop() {
             for &c in up.occurrences(f) {
                 visits += 1;
-                if self.num_true[c as usize] > 0 {
+                if self.count(up, model, c, &mut visits) > 0 {
                     continue;
                 }
                 let lits = up.clause(c);
@@ -519,7 +564,7 @@ impl Flipper {
                     let mut breaks = 0;
                     for &d in up.occurrences(x ^ 1) {
                         visits += 1;
-                        if self.num_true[d as usize] == 1 {
+                        if self.count(up, model, d, &mut visits) == 1 {
                             breaks += 1;
                             if breaks >= cap {
                                 break;
