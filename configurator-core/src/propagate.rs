@@ -35,7 +35,10 @@
 //!    keeps the literals unit propagation fixed: each clause then reads its values either in
 //!    `base ⊕ D` or in `base ⊕ R`, both models, so the result is a model of the new choices
 //!    (a locality argument in the spirit of the model rotation of Belov and Marques-Silva,
-//!    FMCAD 2011, here between two independent repairs). A click that only adds choices also
+//!    FMCAD 2011, here between two independent repairs). A witness that fails this test, or
+//!    whose base cannot be repaired, is *grafted*: its values on its flipped variables are
+//!    copied into a repaired base and only the clauses this changes are checked. A click that
+//!    only adds choices also
 //!    keeps the previous backbone (backbone literals stay backbone under more assumptions;
 //!    the incremental backbone of a growing formula). So a click costs its unit propagation,
 //!    the base repairs and the witnesses near them, usually without a SAT call; only values
@@ -229,6 +232,8 @@ pub struct PropagationStats {
     pub witnesses_kept: u32,
     pub witnesses_dropped: u32,
     pub bases_failed: u32,
+    /// Dropped witnesses whose model, grafted onto a repaired base, was still a model.
+    pub witnesses_grafted: u32,
     /// Finite-domain searches ([`crate::gac`], table catalogs only), the solutions they found,
     /// their failures (backtracks), and the values they left to the SAT solver.
     pub gac_searches: u32,
@@ -330,6 +335,11 @@ struct PoolModel {
 
 /// No witness (see [`Witnesses`]).
 const NONE: u32 = u32::MAX;
+/// A dropped witness to graft (see `Backbone::transfer`): its literal, its base (or [`NONE`]
+/// when that base's repair failed), and the values its model gives its flipped variables.
+type Orphan = (u32, u32, Vec<(u32, bool)>);
+/// Literals without a witness few enough to be tried in up to 16 base models (else 2).
+const FILL_FEW: usize = 64;
 /// Base models a [`Witnesses`] keeps at most.
 const MAX_BASES: usize = 64;
 
@@ -429,10 +439,20 @@ impl Witnesses {
     /// rewrites the deltas without the dead ones.
     fn compact(&mut self) {
         let mut refs = vec![0usize; self.bases.len()];
+        let mut referenced = 0usize;
         for w in &self.of {
             if w.base != NONE {
                 refs[w.base as usize] += 1;
+                referenced += w.len as usize;
             }
+        }
+        // Nothing to gain: every base used, within bounds, and the deltas not much larger
+        // than what the witnesses reference.
+        if refs.iter().all(|&r| r > 0)
+            && self.bases.len() <= MAX_BASES
+            && self.deltas.len() <= 2 * referenced + 4096
+        {
+            return;
         }
         let mut order: Vec<usize> = (0..self.bases.len()).filter(|&b| refs[b] > 0).collect();
         if order.len() > MAX_BASES {
@@ -453,7 +473,7 @@ impl Witnesses {
         }
         let old_deltas = std::mem::take(&mut self.deltas);
         // Literals sharing one delta (the variables of one repair) keep sharing it.
-        let mut moved: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut moved: Vec<u32> = vec![NONE; old_deltas.len()];
         for w in self.of.iter_mut() {
             if w.base == NONE {
                 continue;
@@ -468,13 +488,12 @@ impl Witnesses {
                 w.start = 0;
                 continue;
             }
-            let start = *moved.entry(w.start).or_insert_with(|| {
-                let s = self.deltas.len() as u32;
+            if moved[w.start as usize] == NONE {
+                moved[w.start as usize] = self.deltas.len() as u32;
                 self.deltas
                     .extend_from_slice(&old_deltas[w.start as usize..(w.start + w.len) as usize]);
-                s
-            });
-            w.start = start;
+            }
+            w.start = moved[w.start as usize];
         }
     }
 }
@@ -1235,21 +1254,33 @@ impl Backbone {
                 by_base[w.base as usize].push(l as u32);
             }
         }
+        // Witnesses that failed the test, with the values their model gives the flipped
+        // variables, to be grafted onto a repaired base below.
+        let mut orphans: Vec<Orphan> = Vec::new();
+        let mut delta_values = |wit: &Witnesses, old: &[bool], l: u32, b: u32| {
+            let w = wit.of[l as usize];
+            let d = &wit.deltas[w.start as usize..(w.start + w.len) as usize];
+            if !d.is_empty() {
+                let values = d.iter().map(|&v| (v, !old[v as usize])).collect();
+                orphans.push((l, b, values));
+            }
+        };
         for (b, lits) in by_base.iter().enumerate() {
             let mut base = std::mem::take(&mut wit.bases[b]);
             if base.is_empty() {
                 continue;
             }
+            let old = base.clone();
             self.flipper.load(&self.up, &base);
             if !self
                 .flipper
                 .repair_to(&self.up, &mut base, self.base_budget)
             {
                 for &l in lits {
+                    delta_values(wit, &old, l, NONE);
                     wit.of[l as usize] = NO_WITNESS;
                 }
                 self.stats.bases_failed += 1;
-                self.stats.witnesses_dropped += lits.len() as u32;
                 continue; // the base stays empty: dropped
             }
             self.near_epoch = self.near_epoch.wrapping_add(1);
@@ -1285,16 +1316,50 @@ impl Backbone {
                 if keeps {
                     self.stats.witnesses_kept += 1;
                 } else {
+                    if self.up.value(l).is_none() {
+                        delta_values(wit, &old, l, b as u32);
+                    }
                     wit.of[l as usize] = NO_WITNESS;
-                    self.stats.witnesses_dropped += 1;
                 }
             }
             wit.bases[b] = base;
         }
+        // Grafts: the model a dropped witness had, on its repaired base (or, when that repair
+        // failed, on the first base that did): the base with the witness's values on its
+        // flipped variables, checked clause by clause where they change it. A success is a
+        // model with the literal (the flipped variables include its option).
+        let first = wit.bases.iter().position(|b| !b.is_empty());
+        let mut flips: Vec<u32> = Vec::new();
+        for (l, b, values) in orphans {
+            let Some(b) = (if b == NONE { first } else { Some(b as usize) }) else {
+                self.stats.witnesses_dropped += 1;
+                continue;
+            };
+            if wit.has(l) || self.up.value(l).is_some() {
+                continue;
+            }
+            let target = &mut wit.bases[b];
+            flips.clear();
+            flips.extend(
+                values
+                    .iter()
+                    .filter(|&&(v, x)| target[v as usize] != x)
+                    .map(|&(v, _)| v),
+            );
+            let o = l >> 1;
+            let shows = values.iter().any(|&(v, _)| v == o);
+            if shows && self.up.flips_keep_model(target, &flips) {
+                self.stats.witnesses_grafted += 1;
+                wit.of[l as usize] = wit.add_delta(b as u32, &flips);
+            } else {
+                self.stats.witnesses_dropped += 1;
+            }
+        }
     }
 
     /// Witnesses for the open option literals that have none: a base model that shows it,
-    /// else a repair in one of the first two base models.
+    /// else a repair in one of the first two base models (16 when at most [`FILL_FEW`] are
+    /// left).
     fn fill(&mut self, wit: &mut Witnesses, chosen: &[bool]) {
         let n = self.n_options;
         let mut todo: Vec<LitCode> = Vec::new();
@@ -1325,10 +1390,11 @@ impl Backbone {
         }
         let alive: Vec<usize> = (0..wit.bases.len())
             .filter(|&b| !wit.bases[b].is_empty())
-            .take(2)
             .collect();
-        for b in alive {
-            if todo.is_empty() {
+        for (k, b) in alive.into_iter().enumerate() {
+            // Two bases for every literal; more only when few are left (each failed repair
+            // costs its budget).
+            if todo.is_empty() || (k >= 2 && todo.len() > FILL_FEW) || k >= 16 {
                 break;
             }
             let mut model = std::mem::take(&mut wit.bases[b]);
@@ -1510,8 +1576,8 @@ mod tests {
     #[test]
     fn carried_witnesses_equal_brute_force() {
         let mut rnd = xorshift(0xA076_1D64_78BD_642Fu64);
-        let (mut kept, mut dropped, mut failed, mut sat_free) = (0, 0, 0, 0);
-        for round in 0..300 {
+        let (mut kept, mut dropped, mut failed, mut sat_free, mut grafted) = (0, 0, 0, 0, 0);
+        for round in 0..600 {
             let n_vars = 8 + rnd(7) as usize;
             let n_options = n_vars - rnd(3) as usize;
             let n_clauses = (n_vars as u64 * (8 + rnd(14))) / 10;
@@ -1571,6 +1637,7 @@ mod tests {
                 kept += st.witnesses_kept;
                 dropped += st.witnesses_dropped;
                 failed += st.bases_failed;
+                grafted += st.witnesses_grafted;
                 if st.sat_calls == 0 && d.satisfiable {
                     sat_free += 1;
                 }
@@ -1609,8 +1676,8 @@ mod tests {
             }
         }
         assert!(
-            kept > 1000 && dropped > 1000 && failed > 5 && sat_free > 1000,
-            "{kept} {dropped} {failed} {sat_free}"
+            kept > 2000 && dropped > 200 && grafted > 600 && failed > 10 && sat_free > 2000,
+            "{kept} {dropped} {grafted} {failed} {sat_free}"
         );
     }
 
