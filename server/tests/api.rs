@@ -1269,7 +1269,10 @@ async fn learned_presets_come_from_shared_configurations() {
         white.iter().all(|o| gaming.contains(&o.to_string())),
         "{gaming:?}"
     );
-    assert!(gaming.len() > white.len() && gaming.iter().all(visible), "{gaming:?}");
+    assert!(
+        gaming.len() > white.len() && gaming.iter().all(visible),
+        "{gaming:?}"
+    );
     assert_eq!(learned[0]["profile"], "gaming");
     assert!((learned[0]["share"].as_f64().unwrap() - 5.0 / 8.0).abs() < 0.01);
     let office = choices(learned[1]);
