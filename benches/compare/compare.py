@@ -48,7 +48,7 @@ SHARED = ROOT.parent / "shared" / "data"  # the large models live beside the rep
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
 CLICKS = 10  # `click_times` picks them with seed 42
-DATE = "2026-11-23"
+DATE = time.strftime("%Y-%m-%d")  # of the run
 
 # (label, path in the repository or else in ../shared/data, format, ours repetitions,
 #  flamapy budget in s, CP-SAT budget in s)
@@ -67,14 +67,28 @@ MODELS = [
     ("Linux 2.6.33.3 (DIMACS)",
      "fm-benchmark-dimacs/systems_software/linux-2.6.33.3_Knueppel2017.dimacs", "dimacs", 1, 300, 150),
     ("Linux 2.6.33.3 (UVL)", "uvl-models/large/linux-2.6.33.3.uvl", "uvl", 1, 180, 90),
+    ("Renault big (XCSP)", "renault-br4cp/big_domainsorted.xml", "xcsp", 3, 180, 150),
+    ("automotive2_4 (UVL)", "uvl-models/large/automotive2_4.uvl", "uvl", 1, 180, 90),
+    ("Linux 2018 (DIMACS)",
+     "fm-benchmark-dimacs/systems_software/linux-2018-01-08_Pett2019.dimacs.gz", "dimacs", 1,
+     300, 150),
 ]
 
 
 def model_path(rel):
-    """A model in the repository, else in ../shared/data, else None."""
+    """A model in the repository, else in ../shared/data, else None. A gzipped model is
+    decompressed into a temporary file first (every tool reads plain text)."""
     for base in (ROOT, SHARED):
         if (base / rel).exists():
-            return base / rel
+            path = base / rel
+            if path.suffix == ".gz":
+                import gzip
+                out = Path(tempfile.gettempdir()) / path.stem
+                if not out.exists():
+                    with gzip.open(path, "rb") as src, open(out, "wb") as dst:
+                        dst.write(src.read())
+                return out
+            return path
     return None
 
 

@@ -123,6 +123,11 @@ enum Command {
             allow_negative_numbers = true
         )]
         deviation_skew: f64,
+        /// Hidden styles of the drawn customers' population (their favourites in the groups
+        /// the needs profile does not weigh); 1: one shared taste, as the profile's best
+        /// product.
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        styles: usize,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -259,11 +264,12 @@ pub fn run() -> ExitCode {
             targets,
             no_presets,
             deviation_skew,
+            styles,
             json,
             limits,
         } => simulate(
             &model,
-            (customers, seed, k, !no_presets, deviation_skew),
+            (customers, seed, k, !no_presets, (deviation_skew, styles)),
             (history.as_deref(), targets.as_deref()),
             json,
             limits,
@@ -866,7 +872,13 @@ fn presets(
 
 fn simulate(
     path: &str,
-    (customers, seed, k, presets, deviation_skew): (usize, u64, usize, bool, f64),
+    (customers, seed, k, presets, (deviation_skew, styles)): (
+        usize,
+        u64,
+        usize,
+        bool,
+        (f64, usize),
+    ),
     (history, targets): (Option<&str>, Option<&str>),
     json: bool,
     limits: Limits,
@@ -875,6 +887,10 @@ fn simulate(
     check_k(k)?;
     if !(deviation_skew.is_finite() && deviation_skew >= 0.0) {
         eprintln!("error: --deviation-skew must be a number >= 0, got {deviation_skew}");
+        return Err(Failed);
+    }
+    if styles == 0 {
+        eprintln!("error: --styles must be at least 1");
         return Err(Failed);
     }
     let compiled = std::sync::Arc::new(load(path)?);
@@ -907,6 +923,7 @@ fn simulate(
         k,
         presets,
         deviation_skew,
+        styles,
         time_limit_secs: limits.time_limit,
         ..Default::default()
     };

@@ -912,13 +912,20 @@ impl Service {
             }
             let age_days = now.saturating_sub(c.updated_at) as f64 / 86_400.0;
             let weight = Popularity::decay(age_days, POPULARITY_HALF_LIFE_DAYS);
-            let selected = c
+            // What the customer ended with: the options chosen plus the default product they
+            // kept for the rest (its options are stored with every answer). Counting only the
+            // clicks would never count a default kept, so the guide could not learn how often
+            // customers like this one keep it.
+            let mut options: Vec<String> = c
                 .choices
                 .iter()
                 .filter(|c| c.selected)
                 .map(|c| c.option.clone())
+                .chain(c.default_options.iter().cloned())
                 .collect();
-            configurations.push((selected, c.profile.clone(), weight));
+            options.sort_unstable();
+            options.dedup();
+            configurations.push((options, c.profile.clone(), weight));
         }
         let p = Arc::new(SharedPopularity {
             counted_at: Instant::now(),

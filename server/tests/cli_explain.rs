@@ -349,6 +349,8 @@ fn simulate_contract_and_determinism() {
     assert_eq!(ok_json(&args), a, "same seed, same result");
     let err = fails(&["simulate", &pc, "--deviation-skew", "-1", "--json"]);
     assert!(err.contains("--deviation-skew"), "{err}");
+    let err = fails(&["simulate", &pc, "--styles", "0", "--json"]);
+    assert!(err.contains("--styles"), "{err}");
 }
 
 #[test]
