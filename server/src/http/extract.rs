@@ -3,26 +3,56 @@
 
 use super::error::ApiError;
 use crate::service::BodyFormat;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use http_body_util::BodyExt as _;
 use serde::de::DeserializeOwned;
 
 /// The body limit, also named in the 413 answer.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
-fn body_error(e: BytesRejection) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
-        )
-    } else {
-        ApiError::bad_request("bad-body", format!("cannot read the request body: {e}"))
+/// Bytes of an over-limit body read and thrown away before the 413 answer, at most. A server
+/// that answers before the client has sent its body and then closes the connection makes
+/// the kernel reset it over the unread bytes, and the client sees a broken connection instead
+/// of the answer; reading the rest first lets it read the 413 and its JSON error. Bodies
+/// larger still are cut off (the reset is then the lesser evil than reading them).
+pub const DRAIN_BYTES: usize = 64 * 1024 * 1024;
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        format!("the request body is larger than the limit of {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// The request body, at most [`MAX_BODY_BYTES`]; a larger one is drained (up to
+/// [`DRAIN_BYTES`]) and answered `too-large`.
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    let mut body = body;
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::bad_request("bad-body", format!("cannot read the request body: {e}"))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= MAX_BODY_BYTES {
+            bytes.extend_from_slice(&data);
+        } else if seen > DRAIN_BYTES {
+            break;
+        }
     }
+    if seen > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(Bytes::from(bytes))
 }
 
 fn content_type(parts: &Parts) -> String {
@@ -44,7 +74,7 @@ pub struct JsonBody<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let ct = content_type(&parts);
         if !ct.is_empty() && ct != "application/json" && !ct.ends_with("+json") {
@@ -54,9 +84,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 format!("expected a JSON body (application/json), got {ct}"),
             ));
         }
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(body_error)?;
+        let bytes = read_body(body).await?;
         if bytes.is_empty() {
             return Err(ApiError::bad_request(
                 "malformed-json",
@@ -112,7 +140,7 @@ pub struct CatalogBody(pub String, pub BodyFormat);
 impl<S: Send + Sync> FromRequest<S> for CatalogBody {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         let ct = content_type(&parts);
         let format = match ct.as_str() {
@@ -129,9 +157,7 @@ impl<S: Send + Sync> FromRequest<S> for CatalogBody {
                 ))
             }
         };
-        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(body_error)?;
+        let bytes = read_body(body).await?;
         let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
             ApiError::bad_request("bad-body", format!("the body is not UTF-8 text: {e}"))
         })?;
