@@ -46,6 +46,29 @@ pub const REVEALED_SHARE: f64 = 0.05;
 /// Time limit of the default product's MILP passes before the greedy completion takes over.
 pub const MILP_SECS: f64 = 1.0;
 
+/// Configurations of the customer's own profile that weigh as much as the profile's fit in the
+/// default product's scores (see [`Guide::default_scores`]).
+const FIT_PRIOR: f64 = 10.0;
+
+/// The price of the cheapest product with `choices` (infrastructure included), `None` when
+/// there is none.
+fn cheapest_price(
+    session: &mut Session,
+    choices: &[Choice],
+    time_limit_secs: f64,
+    effort: &mut Effort,
+) -> Result<Option<Decimal>, CompleteError> {
+    let request = CompleteRequest {
+        objective: Objective::Price,
+        budget: None,
+        budget_at_cheapest: Vec::new(),
+        complete_visible: true,
+        time_limit_secs,
+    };
+    let r = session.complete(choices, &request, effort)?;
+    Ok(r.satisfiable.then_some(r.total))
+}
+
 /// Decayed counts of options in configurations customers chose to share.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Popularity {
@@ -421,8 +444,20 @@ impl<'a> Guide<'a> {
                         } else {
                             0.0
                         }
+                } else if weighted {
+                    // Revealed preference takes over from the profile's fit as configurations
+                    // of the same profile come in (a shrinkage estimate: the fit counts as
+                    // FIT_PRIOR configurations): office customers who keep Windows Home over
+                    // the "preferred" Pro say what office customers want.
+                    let lambda = self.own_total / (self.own_total + FIT_PRIOR);
+                    let own = if self.own_total > 0.0 {
+                        self.own_weight[o] / self.own_total
+                    } else {
+                        0.0
+                    };
+                    (1.0 - lambda) * self.fit[o] + lambda * own + 0.5 * self.share[o]
                 } else {
-                    (if weighted { self.fit[o] } else { 0.0 }) + 0.5 * self.share[o]
+                    0.5 * self.share[o]
                 }
             })
             .collect()
@@ -482,9 +517,16 @@ impl<'a> Guide<'a> {
         effort: &mut Effort,
     ) -> Result<CompletionReport, CompleteError> {
         let secs = time_limit_secs.min(MILP_SECS);
+        let taste = self.taste_groups(choices);
+        let mut budget = self.choice_budget(session, choices, secs, effort)?;
+        if let Some(b) = budget {
+            let extra = self.taste_infrastructure(session, choices, &taste, secs, effort)?;
+            budget = Some(Decimal::from_raw(b.raw().saturating_add(extra)));
+        }
         let mut request = CompleteRequest {
             objective: Objective::Scores(self.default_scores()),
-            budget: self.choice_budget(session, choices, secs, effort)?,
+            budget,
+            budget_at_cheapest: taste,
             complete_visible: true,
             time_limit_secs: secs,
         };
@@ -503,6 +545,79 @@ impl<'a> Guide<'a> {
         let lowest = session.complete(choices, &cheapest, effort)?;
         request.budget = lowest.satisfiable.then_some(lowest.total);
         session.complete(choices, &request, effort)
+    }
+
+    /// The matters of taste still open: visible groups the needs profile does not weigh and
+    /// the choices do not decide. The default product pays their premium on top of the budget
+    /// ([`CompleteRequest::budget_at_cheapest`]), as [`Guide::choice_budget`] does once the
+    /// customer chooses them: the default is then the product the guide would propose after
+    /// the customer accepted its taste options, and the popular case is not traded for a
+    /// faster processor (nor the processor of the profile for the popular case).
+    fn taste_groups(&self, choices: &[Choice]) -> Vec<GroupIdx> {
+        let index = &self.compiled.index;
+        let decided: Vec<GroupIdx> = choices.iter().map(|c| index.group_of[c.option]).collect();
+        (0..index.groups.len())
+            .filter(|&g| {
+                index.groups[g].kind == GroupKind::Visible
+                    && !self.weighted_group[g]
+                    && !decided.contains(&g)
+            })
+            .collect()
+    }
+
+    /// What the taste defaults cost beyond their own premium: the infrastructure the favoured
+    /// options of the open taste groups (`taste`, best [`Guide::default_scores`]) need beyond
+    /// what the cheapest product with the choices needs (a small case's SFX power supply).
+    /// The premium itself is outside the budget ([`CompleteRequest::budget_at_cheapest`]); this
+    /// raises the budget by the rest, so the default can afford the popular small case without
+    /// downgrading the processor, as it could once the customer chose that case. Zero when no
+    /// product has those options, or nothing is open.
+    fn taste_infrastructure(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        taste: &[GroupIdx],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<i64, CompleteError> {
+        let index = &self.compiled.index;
+        let scores = self.default_scores();
+        let price = |o: OptionIdx| self.compiled.catalog_price(o).raw();
+        let mut with = choices.to_vec();
+        let mut premium = 0i64;
+        for &g in taste {
+            let group = &index.groups[g];
+            if group.max == 1 {
+                let Some(best) = group
+                    .options()
+                    .max_by(|a, b| scores[*a].total_cmp(&scores[*b]).then(b.cmp(a)))
+                else {
+                    continue;
+                };
+                let cheapest = group.options().map(price).min().unwrap_or(0);
+                premium += if group.min >= 1 {
+                    price(best) - cheapest
+                } else {
+                    price(best)
+                };
+                with.push(Choice::select(best));
+            } else {
+                for o in group.options().filter(|o| scores[*o] > 0.0) {
+                    premium += price(o);
+                    with.push(Choice::select(o));
+                }
+            }
+        }
+        if with.len() == choices.len() {
+            return Ok(0);
+        }
+        let (Some(base), Some(tasteful)) = (
+            cheapest_price(session, choices, time_limit_secs, effort)?,
+            cheapest_price(session, &with, time_limit_secs, effort)?,
+        ) else {
+            return Ok(0);
+        };
+        Ok((tasteful.raw() - base.raw() - premium).max(0))
     }
 
     /// The profile's budget as it applies after `choices`: raised by what the choices cost at
@@ -526,14 +641,7 @@ impl<'a> Guide<'a> {
             return Ok(Some(budget));
         }
         let cheapest = |session: &mut Session, choices: &[Choice], effort: &mut Effort| {
-            let request = CompleteRequest {
-                objective: Objective::Price,
-                budget: None,
-                complete_visible: true,
-                time_limit_secs,
-            };
-            let r = session.complete(choices, &request, effort)?;
-            Ok::<_, CompleteError>(r.satisfiable.then_some(r.total))
+            cheapest_price(session, choices, time_limit_secs, effort)
         };
         let without = match self.compiled.cheapest_total.get() {
             Some(t) => Ok(Some(*t)),

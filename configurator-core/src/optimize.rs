@@ -20,7 +20,7 @@
 
 use crate::compile::{Cnf, LinearRow};
 use crate::eval::violations;
-use crate::ir::{Index, OptionIdx};
+use crate::ir::{GroupIdx, Index, OptionIdx};
 use crate::number::{Decimal, SCALE};
 use crate::propagate::Choice;
 use good_lp::solvers::{Solution as _, SolutionStatus, SolverModel as _, WithTimeLimit as _};
@@ -64,6 +64,13 @@ pub struct CompleteRequest {
     pub objective: Objective,
     /// Upper bound on the total price of the counted options.
     pub budget: Option<Decimal>,
+    /// Groups whose premium is paid on top of the budget: their options count toward it at
+    /// the price of the group's cheapest option (single-choice groups) or not at all (groups
+    /// of several options, where the cheapest is none). Guided mode's default product puts
+    /// matters of taste here (case, colour: groups the needs profile does not weigh), so the
+    /// popular case does not cost the customer the processor of their profile, as it would not
+    /// once they chose it (the budget is then raised by what the choice costs).
+    pub budget_at_cheapest: Vec<GroupIdx>,
     /// Complete visible groups the customer left open (default). When false, only the
     /// infrastructure is chosen, such that the open visible groups can still be completed; the
     /// open visible options are not counted in the objective nor listed.
@@ -78,6 +85,7 @@ impl Default for CompleteRequest {
         CompleteRequest {
             objective: Objective::Price,
             budget: None,
+            budget_at_cheapest: Vec::new(),
             complete_visible: true,
             time_limit_secs: 5.0,
         }
@@ -199,6 +207,33 @@ struct Fixed {
     bound: f64,
 }
 
+/// The price each option counts with toward the budget, in millionths: its price when it
+/// counts (`counted`), or in the groups of `at_cheapest` the cheapest price of its group
+/// (single-choice groups that must be chosen) or nothing (other groups, where the cheapest is
+/// none), see [`CompleteRequest::budget_at_cheapest`].
+fn budget_prices(index: &Index, counted: &[bool], at_cheapest: &[GroupIdx]) -> Vec<i64> {
+    let mut raw: Vec<i64> = (0..index.n_options())
+        .map(|o| match index.attr(o, "price") {
+            Some(crate::catalog::Value::Number(p)) if counted[o] => p.raw(),
+            _ => 0,
+        })
+        .collect();
+    for &g in at_cheapest {
+        let Some(group) = index.groups.get(g) else {
+            continue;
+        };
+        let cheapest = if group.max == 1 && group.min >= 1 {
+            group.options().map(|o| raw[o]).min().unwrap_or(0)
+        } else {
+            0
+        };
+        for o in group.options() {
+            raw[o] = raw[o].min(cheapest);
+        }
+    }
+    raw
+}
+
 /// Solves the completion MILP. `milp` is the catalog compiled with [`PbEncoding::Linear`];
 /// `constraints` and `index` are used for the final independent check.
 ///
@@ -243,9 +278,13 @@ pub fn optimize(
     // other are equal.
     let price_tol = price_tolerance(index);
     let mut fixed: Vec<Fixed> = Vec::new();
+    let budget_price = budget_prices(index, &counted_option, &request.budget_at_cheapest);
     if let Some(b) = request.budget {
         fixed.push(Fixed {
-            coef: price.clone(),
+            coef: budget_price
+                .iter()
+                .map(|p| *p as f64 / SCALE as f64)
+                .collect(),
             lead: 0.0,
             // Prices and budgets are whole millionths: half of one separates "within" from
             // "over" whatever the rounding of the sum.
@@ -360,13 +399,7 @@ pub fn optimize(
         )));
     }
     if let Some(b) = request.budget {
-        let total: i64 = (0..n)
-            .filter(|o| chosen[*o] && counted_option[*o])
-            .filter_map(|o| match index.attr(o, "price") {
-                Some(crate::catalog::Value::Number(p)) => Some(p.raw()),
-                _ => None,
-            })
-            .sum();
+        let total: i64 = (0..n).filter(|o| chosen[*o]).map(|o| budget_price[o]).sum();
         if total > b.raw() {
             return Err(OptimizeError::Solver(format!(
                 "the MILP solver returned a product over the budget ({})",

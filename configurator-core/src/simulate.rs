@@ -113,6 +113,16 @@ pub struct SimulationReport {
     pub mean_default_misses: f64,
     /// Share of customers who started from a preset.
     pub preset_rate: f64,
+    /// Mean decisions of the best *fixed* question order in hindsight: the visible groups in
+    /// decreasing order of how often the first default was wrong in this run, each customer
+    /// asked down that order until its last wrong group (plus the profile or preset decision).
+    /// A reference, not a bound: it knows the population's error rates without learning them
+    /// but not the customer's, and ignores that answers move other defaults (an adaptive guide
+    /// can do better on correlated groups, worse while it is still learning the rates). For
+    /// groups that go wrong independently, asking by decreasing error rate is the optimal order
+    /// (an exchange argument), so a guide far above this figure orders questions badly, and a
+    /// goal below it needs fewer wrong first defaults, not a better order.
+    pub fixed_order_decisions: f64,
 }
 
 /// Customers between two learnings of presets from the shared products (the server relearns
@@ -341,6 +351,8 @@ fn dead_ends(
 
 struct Outcome {
     misses: usize,
+    /// Per visible group (catalog order): whether the first default was wrong there.
+    wrong: Vec<bool>,
     decisions: usize,
     answers: usize,
     show_all: usize,
@@ -364,6 +376,7 @@ fn guided(
     let groups = visible_groups(c);
     let mut out = Outcome {
         misses: 0,
+        wrong: vec![false; groups.len()],
         // Picking the needs profile, or a preset (which carries one).
         decisions: usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
         answers: 0,
@@ -395,7 +408,8 @@ fn guided(
             .map(|(o, _)| o)
             .collect();
         if round == 0 {
-            out.misses = now.iter().zip(target).filter(|(a, b)| a != b).count();
+            out.wrong = now.iter().zip(target).map(|(a, b)| a != b).collect();
+            out.misses = out.wrong.iter().filter(|w| **w).count();
         }
         if now == *target {
             out.finished = true;
@@ -509,10 +523,15 @@ pub fn simulate(
         unfinished: 0,
         mean_default_misses: 0.0,
         preset_rate: 0.0,
+        fixed_order_decisions: 0.0,
     };
     let mut presets: Vec<crate::catalog::Preset> = Vec::new();
     let mut from_presets = 0usize;
     let mut misses = Vec::new();
+    // Per customer, for `fixed_order_decisions`: the first decision (profile or preset) and,
+    // per visible group, whether its first default was wrong there and whether the preset
+    // settled it (never asked).
+    let mut wrongs: Vec<(usize, Vec<(bool, bool)>)> = Vec::new();
     let (mut answers, mut show_all) = (0usize, 0usize);
     let taste = taste_weights(c, config.taste_skew, &mut rng);
     let styles = styles(c, &taste, config.styles, &mut rng);
@@ -587,6 +606,15 @@ pub fn simulate(
         }
         answers += o.answers;
         misses.push(o.misses as f64);
+        let settled: Vec<GroupIdx> = start.iter().map(|s| c.index.group_of[s.option]).collect();
+        wrongs.push((
+            usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
+            visible_groups(c)
+                .iter()
+                .zip(&o.wrong)
+                .map(|(g, w)| (*w, settled.contains(g)))
+                .collect(),
+        ));
         show_all += o.show_all;
         decisions.push(o.decisions as f64);
         base.push(baseline(c, &mut session, &target, &mut effort)? as f64);
@@ -601,6 +629,7 @@ pub fn simulate(
     report.mean_decisions = round2(mean(&decisions));
     report.baseline_mean_decisions = round2(mean(&base));
     report.mean_default_misses = round2(mean(&misses));
+    report.fixed_order_decisions = round2(mean(&fixed_order(&wrongs)));
     let mut sorted = decisions.clone();
     sorted.sort_by(f64::total_cmp);
     report.p90_decisions = if sorted.is_empty() {
@@ -619,6 +648,31 @@ pub fn simulate(
         round2(show_all as f64 / answers as f64)
     };
     Ok(report)
+}
+
+/// Decisions per customer when every customer is asked the visible groups in one fixed order,
+/// the best in hindsight (see [`SimulationReport::fixed_order_decisions`]): decreasing number
+/// of customers whose first default was wrong there (ties: catalog order), each customer
+/// answering the groups its preset did not settle down to its last wrong group. Each entry:
+/// the customer's first decision (profile or preset) and per group (wrong, settled).
+fn fixed_order(wrongs: &[(usize, Vec<(bool, bool)>)]) -> Vec<f64> {
+    let n = wrongs.first().map_or(0, |(_, w)| w.len());
+    let mut order: Vec<usize> = (0..n).collect();
+    let count = |g: usize| wrongs.iter().filter(|(_, w)| w[g].0).count();
+    order.sort_by_key(|&g| std::cmp::Reverse(count(g)));
+    wrongs
+        .iter()
+        .map(|(first, w)| {
+            let asked = order.iter().filter(|&&g| !w[g].1);
+            let last = asked
+                .clone()
+                .enumerate()
+                .filter(|(_, &g)| w[g].0)
+                .last()
+                .map_or(0, |(p, _)| p + 1);
+            (first + last) as f64
+        })
+        .collect()
 }
 
 fn round2(x: f64) -> f64 {
@@ -696,6 +750,24 @@ mod tests {
             ..SimulationConfig::default()
         };
         deviation_rates(groups, &config)
+    }
+
+    #[test]
+    fn fixed_order_asks_the_most_often_wrong_groups_first() {
+        // Group 2 is wrong for three customers, group 0 for two, group 1 for none: the order
+        // is 2, 0, 1, and each customer stops after its last wrong group.
+        // The third customer's preset settled group 2 (so it cannot be wrong there): it is
+        // asked group 0 only.
+        let w = |x: [bool; 3]| x.map(|b| (b, false)).to_vec();
+        let wrongs = vec![
+            (1, w([false, false, true])),
+            (1, w([true, false, true])),
+            (1, vec![(true, false), (false, false), (false, true)]),
+            (1, w([false, false, true])),
+            (0, w([false, false, false])),
+        ];
+        assert_eq!(fixed_order(&wrongs), vec![2.0, 3.0, 2.0, 2.0, 0.0]);
+        assert!(fixed_order(&[]).is_empty());
     }
 
     #[test]

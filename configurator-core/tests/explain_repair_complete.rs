@@ -280,6 +280,7 @@ fn check_completions(seed: u64) {
         let request = CompleteRequest {
             objective: objective.clone(),
             budget,
+            budget_at_cheapest: Vec::new(),
             complete_visible,
             time_limit_secs: 30.0,
         };

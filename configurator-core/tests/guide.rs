@@ -569,6 +569,135 @@ fn what_the_customer_did_not_touch_stays_affordable() {
     assert_eq!(lamp_of(&c, &[], &glass), "lamp.basic");
 }
 
+/// The desk with a dearer glass top (`glass_price`), where `rule` may tie glass to the strong
+/// legs, and `n` readers who shared a desk with the bright lamp and the glass top.
+fn glass_desk(glass_price: u32, rule: &str, n: usize) -> (Arc<Compiled>, History) {
+    let toml = DESK_GLASS
+        .replace("GLASS_PRICE", &glass_price.to_string())
+        .replace("RULE", rule);
+    let c = Arc::new(configurator_core::load(&toml, Format::Toml).expect("usable catalog"));
+    let mut history = History::default();
+    for _ in 0..n {
+        history.add(
+            vec![idx(&c, "lamp.bright"), idx(&c, "top.glass")],
+            Some("reader".into()),
+            1.0,
+        );
+    }
+    (c, history)
+}
+
+const DESK_GLASS: &str = r#"
+id = "desk"
+name = "Desk"
+currency = "EUR"
+
+[attributes]
+lumen = { type = "number", better = "higher" }
+
+[[groups]]
+id = "lamp"
+options = [
+  { id = "basic", price = 50, attributes = { lumen = 1 } },
+  { id = "bright", price = 150, attributes = { lumen = 5 } },
+]
+
+[[groups]]
+id = "top"
+default = "oak"
+options = [{ id = "oak", price = 100 }, { id = "glass", price = GLASS_PRICE }]
+
+[[groups]]
+id = "legs"
+kind = "infrastructure"
+options = [{ id = "light", price = 10 }, { id = "strong", price = 110 }]
+
+[[rules]]
+id = "glass-legs"
+rule = "RULE"
+
+[[profiles]]
+id = "reader"
+weights = { lumen = 1 }
+budget = 300
+"#;
+
+/// The default desk of a reader who knows the shared desks of `history`.
+fn default_desk(c: &Arc<Compiled>, history: &History) -> Vec<String> {
+    let pop = history.popularity(c.n_options(), Some("reader"), &[]);
+    let g = Guide::new(c, Some(profile(c, "reader")), Some(&pop));
+    let mut session = Session::new(c.clone());
+    let d = g
+        .default_product(&mut session, &[], 5.0, &mut Effort::default())
+        .unwrap();
+    assert!(d.satisfiable, "{d:?}");
+    let mut names: Vec<String> = d.lines.iter().map(|l| l.option.clone()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn the_popular_taste_is_paid_on_top_of_the_budget_not_by_the_profiles_parts() {
+    // Readers choose the glass top (180, 80 more than oak): bright lamp + glass + light legs
+    // is 340, over the budget of 300. The top is a matter of taste (the profile weighs only
+    // lumen), so its premium is outside the budget, as it would be once the customer chose
+    // it: the default keeps the bright lamp and takes the popular glass top.
+    let (c, history) = glass_desk(180, "lamp.basic | lamp.bright", 20);
+    assert_eq!(
+        default_desk(&c, &history),
+        ["lamp.bright", "legs.light", "top.glass"]
+    );
+    // Without shared desks the manufacturer's oak is the default, within the budget.
+    assert_eq!(
+        default_desk(&c, &History::default()),
+        ["lamp.bright", "legs.light", "top.oak"]
+    );
+}
+
+#[test]
+fn the_infrastructure_a_popular_taste_needs_raises_the_budget() {
+    // Glass costs as much as oak but needs the strong legs (+100): 360 with the bright lamp.
+    // The budget grows by what the popular glass top's infrastructure costs, so the lamp
+    // stays bright.
+    let (c, history) = glass_desk(100, "top.glass -> legs.strong", 20);
+    assert_eq!(
+        default_desk(&c, &history),
+        ["lamp.bright", "legs.strong", "top.glass"]
+    );
+}
+
+#[test]
+fn customers_of_the_profile_overrule_its_fit_as_their_configurations_come_in() {
+    // Travellers' fit favours the light chassis (weight counts 3, battery 1), but travellers
+    // who shared their laptop all took the big battery: with enough of them, the default
+    // follows what they chose; with one, the profile's fit still decides.
+    let c = laptop();
+    let chassis_of = |n: usize| {
+        let mut history = History::default();
+        for _ in 0..n {
+            history.add(
+                vec![idx(&c, "chassis.big_battery")],
+                Some("travel".into()),
+                1.0,
+            );
+        }
+        let pop = history.popularity(c.n_options(), Some("travel"), &[]);
+        let g = Guide::new(&c, Some(profile(&c, "travel")), Some(&pop));
+        let mut session = Session::new(c.clone());
+        let d = g
+            .default_product(&mut session, &[], 5.0, &mut Effort::default())
+            .unwrap();
+        d.lines
+            .iter()
+            .find(|l| l.group == "chassis")
+            .map(|l| l.option.clone())
+            .unwrap()
+    };
+    assert_eq!(chassis_of(0), "chassis.light");
+    assert_eq!(chassis_of(1), "chassis.light");
+    assert_eq!(chassis_of(20), "chassis.big_battery");
+}
+
 #[test]
 fn the_question_that_settles_others_comes_first() {
     let c = Arc::new(

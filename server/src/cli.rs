@@ -683,6 +683,7 @@ fn complete(
     let request = CompleteRequest {
         objective,
         budget,
+        budget_at_cheapest: Vec::new(),
         complete_visible,
         time_limit_secs: limits.time_limit,
     };

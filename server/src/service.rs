@@ -1102,6 +1102,7 @@ impl Service {
         let request = CompleteRequest {
             objective,
             budget: req.budget,
+            budget_at_cheapest: Vec::new(),
             complete_visible: req.complete_visible.unwrap_or(true),
             time_limit_secs: self.milp_secs(),
         };
