@@ -37,7 +37,10 @@
 //!    (a locality argument in the spirit of the model rotation of Belov and Marques-Silva,
 //!    FMCAD 2011, here between two independent repairs). A witness that fails this test, or
 //!    whose base cannot be repaired, is *grafted*: its values on its flipped variables are
-//!    copied into a repaired base and only the clauses this changes are checked. A click that
+//!    copied into a repaired base and only the clauses this changes are checked. A base whose
+//!    repair fails and that carries many witnesses is first replaced by a model close to it
+//!    from the SAT solver (phase saving primed with the base's values; see
+//!    `Backbone::close_model`), the target of its witnesses' grafts. A click that
 //!    only adds choices also
 //!    keeps the previous backbone (backbone literals stay backbone under more assumptions;
 //!    the incremental backbone of a growing formula). So a click costs its unit propagation,
@@ -186,8 +189,9 @@ const BASE_REPAIR_BUDGET: RepairBudget = RepairBudget {
 /// A base model whose repair to new choices fails is replaced by a model close to it from the
 /// SAT solver (see `Backbone::close_model`) when it carries at least this many witnesses; the
 /// witnesses of smaller ones are grafted onto another base or left to the later steps. (Linux
-/// 2018, 10 warm clicks: replacing every failed base took 55 SAT calls, this bound 20, never
-/// replacing 50 with 3,000 more failed repairs; most bases carry a few witnesses, one most.)
+/// 2018, 10 warm clicks: replacing every failed base took 34 SAT calls and 6 refuted sets,
+/// this bound 20 and 11, never replacing 26 and 217 with 7 times the failed repairs; most
+/// bases carry a few witnesses, one most.)
 const REPLACE_MIN: usize = 256;
 /// Failures (backtracks) after which a finite-domain search for one value gives up and leaves
 /// the value to the SAT solver.
