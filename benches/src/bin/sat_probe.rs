@@ -69,6 +69,7 @@ fn main() {
         let budget = RepairBudget {
             flips: 100,
             visits: 2_000,
+            reflips: false,
         };
         if flipper.repair(&up, &mut model, lit, budget) {
             repaired += 1;
