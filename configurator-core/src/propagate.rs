@@ -1573,6 +1573,20 @@ mod tests {
     use super::*;
     use crate::up::testing::{clause, cnf, models, xorshift};
 
+    /// The state of option `o` by enumeration: its choice (the last one on it), else free,
+    /// forced or excluded as the models `sub` (those of the choices) have it.
+    fn enumerated_state(choices: &[Choice], sub: &[&Vec<bool>], o: usize) -> OptionState {
+        match choices.iter().rev().find(|c| c.option == o) {
+            Some(c) if c.selected => OptionState::Selected,
+            Some(_) => OptionState::Rejected,
+            None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
+                (true, true) => OptionState::Free,
+                (true, false) => OptionState::Forced,
+                _ => OptionState::Excluded,
+            },
+        }
+    }
+
     /// Random 3-CNFs near the satisfiability threshold (where unit propagation misses many
     /// conflicts, so the greedy sets of wanted literals get refuted and retried), a click
     /// history on one engine (the pool carries models over), against enumeration.
@@ -1624,15 +1638,7 @@ mod tests {
                 let w = d.witness.as_ref().unwrap();
                 assert!(sub.iter().any(|m| m[..n_options] == w[..]), "witness");
                 for o in 0..n_options {
-                    let expected = match choices.iter().rev().find(|c| c.option == o) {
-                        Some(c) if c.selected => OptionState::Selected,
-                        Some(_) => OptionState::Rejected,
-                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
-                            (true, true) => OptionState::Free,
-                            (true, false) => OptionState::Forced,
-                            _ => OptionState::Excluded,
-                        },
-                    };
+                    let expected = enumerated_state(&choices, &sub, o);
                     assert_eq!(
                         d.states[o], expected,
                         "option {o} under {choices:?}: {cnf:?}"
@@ -1744,15 +1750,7 @@ mod tests {
                     );
                 }
                 for o in 0..n_options {
-                    let expected = match choices.iter().rev().find(|c| c.option == o) {
-                        Some(c) if c.selected => OptionState::Selected,
-                        Some(_) => OptionState::Rejected,
-                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
-                            (true, true) => OptionState::Free,
-                            (true, false) => OptionState::Forced,
-                            _ => OptionState::Excluded,
-                        },
-                    };
+                    let expected = enumerated_state(&choices, &sub, o);
                     assert_eq!(
                         d.states[o], expected,
                         "round {round} option {o} under {choices:?} {st:?}: {cnf:?}"
@@ -1889,15 +1887,7 @@ mod tests {
                 let w = d.witness.as_ref().unwrap();
                 assert!(sub.iter().any(|m| m == &w), "witness");
                 for o in 0..n {
-                    let expected = match choices.iter().rev().find(|c| c.option == o) {
-                        Some(c) if c.selected => OptionState::Selected,
-                        Some(_) => OptionState::Rejected,
-                        None => match (sub.iter().any(|m| m[o]), sub.iter().any(|m| !m[o])) {
-                            (true, true) => OptionState::Free,
-                            (true, false) => OptionState::Forced,
-                            _ => OptionState::Excluded,
-                        },
-                    };
+                    let expected = enumerated_state(&choices, &sub, o);
                     assert_eq!(
                         d.states[o], expected,
                         "round {round} bound {} option {o} under {choices:?} {st:?}: {text}",
