@@ -755,19 +755,10 @@ impl Backbone {
         // The backbone without choices, when the compiled catalog knows it: it holds in every
         // model, so choices against it are unsatisfiable.
         if let Some(global) = self.global.clone() {
-            let mark = self.up.mark();
-            if !global
-                .iter()
-                .all(|l| self.up.assign(code(*l)) && self.up.propagate())
-            {
+            let global: Vec<LitCode> = global.iter().map(|l| code(*l)).collect();
+            if !self.assume_backbone(&global) {
                 return unsatisfiable(states);
             }
-            self.stats.implied += self
-                .up
-                .assigned_since(mark)
-                .iter()
-                .filter(|c| ((**c >> 1) as usize) < n)
-                .count() as u32;
         }
         // 2b (setup). The witnesses of an earlier call: under a superset of its choices, its
         // backbone holds too.
@@ -778,22 +769,12 @@ impl Backbone {
             Some(w) if w.of.len() == 2 * n => w,
             _ => Arc::new(Witnesses::new(n)),
         };
-        if !wit.bases.is_empty() && is_subset(&wit.choices, &choice_codes) {
-            let mark = self.up.mark();
-            if !wit
-                .backbone
-                .iter()
-                .all(|&l| self.up.assign(l) && self.up.propagate())
-            {
-                self.wit = Some(wit);
-                return unsatisfiable(states);
-            }
-            self.stats.implied += self
-                .up
-                .assigned_since(mark)
-                .iter()
-                .filter(|c| ((**c >> 1) as usize) < n)
-                .count() as u32;
+        if !wit.bases.is_empty()
+            && is_subset(&wit.choices, &choice_codes)
+            && !self.assume_backbone(&wit.backbone)
+        {
+            self.wit = Some(wit);
+            return unsatisfiable(states);
         }
         let mut wit = Arc::unwrap_or_clone(wit);
         // 2. Stored models that satisfy the choices.
@@ -1255,6 +1236,27 @@ impl Backbone {
         }
         new_models.push(bits);
         self.last = Some(model);
+    }
+
+    /// Assigns backbone literals known from elsewhere (the catalog's backbone without choices,
+    /// or an earlier call's under a subset of the choices) in the unit propagator, with what
+    /// they imply, counting the implied options; false when they conflict with the choices.
+    fn assume_backbone(&mut self, literals: &[LitCode]) -> bool {
+        let mark = self.up.mark();
+        if !literals
+            .iter()
+            .all(|&l| self.up.assign(l) && self.up.propagate())
+        {
+            return false;
+        }
+        let n = self.n_options;
+        self.stats.implied += self
+            .up
+            .assigned_since(mark)
+            .iter()
+            .filter(|c| ((**c >> 1) as usize) < n)
+            .count() as u32;
+        true
     }
 
     /// Carries the witnesses of an earlier call over to the current choices (step 2b): every
