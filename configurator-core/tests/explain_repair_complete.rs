@@ -277,10 +277,16 @@ fn check_completions(seed: u64) {
             None
         };
         let complete_visible = !r.chance(30);
+        // Groups whose premium is outside the budget (guided mode's matters of taste).
+        let at_cheapest: Vec<usize> = if budget.is_some() && r.chance(50) {
+            (0..c.index.groups.len()).filter(|_| r.chance(50)).collect()
+        } else {
+            Vec::new()
+        };
         let request = CompleteRequest {
             objective: objective.clone(),
             budget,
-            budget_at_cheapest: Vec::new(),
+            budget_at_cheapest: at_cheapest.clone(),
             complete_visible,
             time_limit_secs: 30.0,
         };
@@ -293,13 +299,41 @@ fn check_completions(seed: u64) {
                 || c.index.groups[c.index.group_of[o]].kind
                     == configurator_core::catalog::GroupKind::Infrastructure
         };
+        // What a product costs against the budget: its counted options' prices, except that
+        // an option of an `at_cheapest` group costs its group's cheapest counted price (a group
+        // that must have one option) or nothing (any other group).
+        let budget_price = |p: &[bool]| -> i64 {
+            (0..n)
+                .filter(|o| p[*o] && counted(*o))
+                .map(|o| {
+                    let g = &c.index.groups[c.index.group_of[o]];
+                    if !at_cheapest.contains(&c.index.group_of[o]) {
+                        c.catalog_price(o).raw()
+                    } else if g.max == 1 && g.min >= 1 {
+                        g.options()
+                            .map(|x| {
+                                if counted(x) {
+                                    c.catalog_price(x).raw()
+                                } else {
+                                    0
+                                }
+                            })
+                            .min()
+                            .unwrap_or(0)
+                    } else {
+                        0
+                    }
+                })
+                .sum()
+        };
         let feasible: Vec<&Vec<bool>> = products
             .iter()
             .filter(|p| matches(p, &choices))
-            .filter(|p| budget.is_none_or(|b| price(p, &counted) <= b.raw()))
+            .filter(|p| budget.is_none_or(|b| budget_price(p) <= b.raw()))
             .collect();
         let ctx = format!(
-            "seed {seed}: {objective:?} budget {budget:?} visible {complete_visible} {choices:?}"
+            "seed {seed}: {objective:?} budget {budget:?} at cheapest {at_cheapest:?} visible \
+             {complete_visible} {choices:?}"
         );
         assert_eq!(
             report.satisfiable,
