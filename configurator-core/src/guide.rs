@@ -282,6 +282,10 @@ pub struct Guide<'a> {
     /// Shared configurations and the choices so far, for the question order's lookahead
     /// (see [`Guide::set_history`]).
     lookahead: Option<(&'a History, Vec<Choice>)>,
+    /// Cheapest prices already computed for this guide, by choices (see
+    /// [`Guide::cheapest_price`]): the budget and the taste infrastructure both need the
+    /// cheapest product with the customer's choices.
+    priced: std::cell::RefCell<Vec<(Vec<Choice>, Option<Decimal>)>>,
 }
 
 /// An option on the short list.
@@ -406,6 +410,7 @@ impl<'a> Guide<'a> {
             milp_too_slow: std::cell::Cell::new(false),
             anchor: Vec::new(),
             lookahead: None,
+            priced: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -518,13 +523,15 @@ impl<'a> Guide<'a> {
     ) -> Result<CompletionReport, CompleteError> {
         let secs = time_limit_secs.min(MILP_SECS);
         let taste = self.taste_groups(choices);
+        let scores = self.default_scores();
         let mut budget = self.choice_budget(session, choices, secs, effort)?;
         if let Some(b) = budget {
-            let extra = self.taste_infrastructure(session, choices, &taste, secs, effort)?;
+            let extra =
+                self.taste_infrastructure(session, choices, (&taste, &scores), secs, effort)?;
             budget = Some(Decimal::from_raw(b.raw().saturating_add(extra)));
         }
         let mut request = CompleteRequest {
-            objective: Objective::Scores(self.default_scores()),
+            objective: Objective::Scores(scores),
             budget,
             budget_at_cheapest: taste,
             complete_visible: true,
@@ -576,12 +583,11 @@ impl<'a> Guide<'a> {
         &self,
         session: &mut Session,
         choices: &[Choice],
-        taste: &[GroupIdx],
+        (taste, scores): (&[GroupIdx], &[f64]),
         time_limit_secs: f64,
         effort: &mut Effort,
     ) -> Result<i64, CompleteError> {
         let index = &self.compiled.index;
-        let scores = self.default_scores();
         let price = |o: OptionIdx| self.compiled.catalog_price(o).raw();
         let mut with = choices.to_vec();
         let mut premium = 0i64;
@@ -612,12 +618,38 @@ impl<'a> Guide<'a> {
             return Ok(0);
         }
         let (Some(base), Some(tasteful)) = (
-            cheapest_price(session, choices, time_limit_secs, effort)?,
-            cheapest_price(session, &with, time_limit_secs, effort)?,
+            self.cheapest_price(session, choices, time_limit_secs, effort)?,
+            self.cheapest_price(session, &with, time_limit_secs, effort)?,
         ) else {
             return Ok(0);
         };
         Ok((tasteful.raw() - base.raw() - premium).max(0))
+    }
+
+    /// The price of the cheapest product with `choices` ([`cheapest_price`]), computed once per
+    /// guide and choices; without choices, once per compiled catalog
+    /// (`Compiled::cheapest_total`). Errors are not kept.
+    fn cheapest_price(
+        &self,
+        session: &mut Session,
+        choices: &[Choice],
+        time_limit_secs: f64,
+        effort: &mut Effort,
+    ) -> Result<Option<Decimal>, CompleteError> {
+        if choices.is_empty() {
+            if let Some(t) = self.compiled.cheapest_total.get() {
+                return Ok(Some(*t));
+            }
+        }
+        if let Some((_, p)) = self.priced.borrow().iter().find(|(c, _)| c == choices) {
+            return Ok(*p);
+        }
+        let p = cheapest_price(session, choices, time_limit_secs, effort)?;
+        if let (true, Some(t)) = (choices.is_empty(), p) {
+            let _ = self.compiled.cheapest_total.set(t);
+        }
+        self.priced.borrow_mut().push((choices.to_vec(), p));
+        Ok(p)
     }
 
     /// The profile's budget as it applies after `choices`: raised by what the choices cost at
@@ -641,15 +673,9 @@ impl<'a> Guide<'a> {
             return Ok(Some(budget));
         }
         let cheapest = |session: &mut Session, choices: &[Choice], effort: &mut Effort| {
-            cheapest_price(session, choices, time_limit_secs, effort)
+            self.cheapest_price(session, choices, time_limit_secs, effort)
         };
-        let without = match self.compiled.cheapest_total.get() {
-            Some(t) => Ok(Some(*t)),
-            None => cheapest(session, &[], effort),
-        };
-        if let Ok(Some(t)) = without {
-            let _ = self.compiled.cheapest_total.set(t);
-        }
+        let without = cheapest(session, &[], effort);
         let with = cheapest(session, choices, effort);
         if let (Ok(Some(with)), Ok(Some(without))) = (&with, &without) {
             let extra = (with.raw() - without.raw()).max(0);

@@ -207,17 +207,12 @@ struct Fixed {
     bound: f64,
 }
 
-/// The price each option counts with toward the budget, in millionths: its price when it
-/// counts (`counted`), or in the groups of `at_cheapest` the cheapest price of its group
-/// (single-choice groups that must be chosen) or nothing (other groups, where the cheapest is
-/// none), see [`CompleteRequest::budget_at_cheapest`].
-fn budget_prices(index: &Index, counted: &[bool], at_cheapest: &[GroupIdx]) -> Vec<i64> {
-    let mut raw: Vec<i64> = (0..index.n_options())
-        .map(|o| match index.attr(o, "price") {
-            Some(crate::catalog::Value::Number(p)) if counted[o] => p.raw(),
-            _ => 0,
-        })
-        .collect();
+/// The price each option counts with toward the budget, in millionths: its price (`raw`, 0
+/// for options that do not count), or in the groups of `at_cheapest` the cheapest price of its
+/// group (single-choice groups that must be chosen) or nothing (other groups, where the
+/// cheapest is none), see [`CompleteRequest::budget_at_cheapest`].
+fn budget_prices(index: &Index, raw: &[i64], at_cheapest: &[GroupIdx]) -> Vec<i64> {
+    let mut raw = raw.to_vec();
     for &g in at_cheapest {
         let Some(group) = index.groups.get(g) else {
             continue;
@@ -262,29 +257,23 @@ pub fn optimize(
                 || index.groups[index.group_of[o]].kind == crate::catalog::GroupKind::Infrastructure
         })
         .collect();
-    let price: Vec<f64> = (0..n)
-        .map(|o| {
-            if counted_option[o] {
-                match index.attr(o, "price") {
-                    Some(crate::catalog::Value::Number(p)) => p.to_f64(),
-                    _ => 0.0,
-                }
-            } else {
-                0.0
-            }
+    // Prices in millionths (exact), 0 for options that do not count.
+    let raw_price: Vec<i64> = (0..n)
+        .map(|o| match index.attr(o, "price") {
+            Some(crate::catalog::Value::Number(p)) if counted_option[o] => p.raw(),
+            _ => 0,
         })
         .collect();
+    let to_f64 = |p: &i64| *p as f64 / SCALE as f64;
+    let price: Vec<f64> = raw_price.iter().map(to_f64).collect();
     // Half the smallest price step: prices are exact decimals, so totals within this of each
     // other are equal.
     let price_tol = price_tolerance(index);
     let mut fixed: Vec<Fixed> = Vec::new();
-    let budget_price = budget_prices(index, &counted_option, &request.budget_at_cheapest);
+    let budget_price = budget_prices(index, &raw_price, &request.budget_at_cheapest);
     if let Some(b) = request.budget {
         fixed.push(Fixed {
-            coef: budget_price
-                .iter()
-                .map(|p| *p as f64 / SCALE as f64)
-                .collect(),
+            coef: budget_price.iter().map(to_f64).collect(),
             lead: 0.0,
             // Prices and budgets are whole millionths: half of one separates "within" from
             // "over" whatever the rounding of the sum.

@@ -755,8 +755,7 @@ impl Backbone {
         // The backbone without choices, when the compiled catalog knows it: it holds in every
         // model, so choices against it are unsatisfiable.
         if let Some(global) = self.global.clone() {
-            let global: Vec<LitCode> = global.iter().map(|l| code(*l)).collect();
-            if !self.assume_backbone(&global) {
+            if !self.assume_backbone(global.iter().map(|l| code(*l))) {
                 return unsatisfiable(states);
             }
         }
@@ -771,25 +770,14 @@ impl Backbone {
         };
         if !wit.bases.is_empty()
             && is_subset(&wit.choices, &choice_codes)
-            && !self.assume_backbone(&wit.backbone)
+            && !self.assume_backbone(wit.backbone.iter().copied())
         {
             self.wit = Some(wit);
             return unsatisfiable(states);
         }
         let mut wit = Arc::unwrap_or_clone(wit);
         // 2. Stored models that satisfy the choices.
-        let mut seen = Seen {
-            t: vec![0; self.words],
-            f: vec![0; self.words],
-        };
-        let mut consistent: Vec<usize> = Vec::new();
-        for (i, m) in self.pool.iter().enumerate() {
-            if choices.iter().all(|c| bit(&m.bits, c.option) == c.selected) {
-                seen.add(&m.bits);
-                consistent.push(i);
-            }
-        }
-        self.stats.pool_models_used = consistent.len() as u32;
+        let (mut seen, consistent) = self.pool_models(choices);
         let mut witness: Option<Bits> = consistent.first().map(|i| self.pool[*i].bits.clone());
         // The choices and the backbone literals proved by the solver (those implied by unit
         // propagation need not be assumed: the solver propagates them itself).
@@ -992,18 +980,9 @@ impl Backbone {
         })
     }
 
-    /// The domains when step 0 settled every value: `fixed` from the finite-domain view, the
-    /// rest free (shown both ways by the stored models that satisfy the choices and the
-    /// solutions found).
-    fn settle(
-        &mut self,
-        mut states: Vec<OptionState>,
-        chosen: &[bool],
-        choices: &[Choice],
-        found: Vec<Bits>,
-        fixed: &[Option<bool>],
-        shared: Option<&SharedModels>,
-    ) -> Domains {
+    /// The stored models that satisfy the choices (their indices in the pool) and the values
+    /// they show.
+    fn pool_models(&mut self, choices: &[Choice]) -> (Seen, Vec<usize>) {
         let mut seen = Seen {
             t: vec![0; self.words],
             f: vec![0; self.words],
@@ -1016,6 +995,22 @@ impl Backbone {
             }
         }
         self.stats.pool_models_used = consistent.len() as u32;
+        (seen, consistent)
+    }
+
+    /// The domains when step 0 settled every value: `fixed` from the finite-domain view, the
+    /// rest free (shown both ways by the stored models that satisfy the choices and the
+    /// solutions found).
+    fn settle(
+        &mut self,
+        mut states: Vec<OptionState>,
+        chosen: &[bool],
+        choices: &[Choice],
+        found: Vec<Bits>,
+        fixed: &[Option<bool>],
+        shared: Option<&SharedModels>,
+    ) -> Domains {
+        let (mut seen, consistent) = self.pool_models(choices);
         for b in &found {
             seen.add(b);
         }
@@ -1241,12 +1236,9 @@ impl Backbone {
     /// Assigns backbone literals known from elsewhere (the catalog's backbone without choices,
     /// or an earlier call's under a subset of the choices) in the unit propagator, with what
     /// they imply, counting the implied options; false when they conflict with the choices.
-    fn assume_backbone(&mut self, literals: &[LitCode]) -> bool {
+    fn assume_backbone(&mut self, mut literals: impl Iterator<Item = LitCode>) -> bool {
         let mark = self.up.mark();
-        if !literals
-            .iter()
-            .all(|&l| self.up.assign(l) && self.up.propagate())
-        {
+        if !literals.all(|l| self.up.assign(l) && self.up.propagate()) {
             return false;
         }
         let n = self.n_options;

@@ -350,7 +350,6 @@ fn dead_ends(
 }
 
 struct Outcome {
-    misses: usize,
     /// Per visible group (catalog order): whether the first default was wrong there.
     wrong: Vec<bool>,
     decisions: usize,
@@ -375,7 +374,6 @@ fn guided(
 ) -> Result<Outcome, CompleteError> {
     let groups = visible_groups(c);
     let mut out = Outcome {
-        misses: 0,
         wrong: vec![false; groups.len()],
         // Picking the needs profile, or a preset (which carries one).
         decisions: usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
@@ -409,7 +407,6 @@ fn guided(
             .collect();
         if round == 0 {
             out.wrong = now.iter().zip(target).map(|(a, b)| a != b).collect();
-            out.misses = out.wrong.iter().filter(|w| **w).count();
         }
         if now == *target {
             out.finished = true;
@@ -605,7 +602,7 @@ pub fn simulate(
             report.unfinished += 1;
         }
         answers += o.answers;
-        misses.push(o.misses as f64);
+        misses.push(o.wrong.iter().filter(|w| **w).count() as f64);
         let settled: Vec<GroupIdx> = start.iter().map(|s| c.index.group_of[s.option]).collect();
         wrongs.push((
             usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
@@ -663,9 +660,9 @@ fn fixed_order(wrongs: &[(usize, Vec<(bool, bool)>)]) -> Vec<f64> {
     wrongs
         .iter()
         .map(|(first, w)| {
-            let asked = order.iter().filter(|&&g| !w[g].1);
-            let last = asked
-                .clone()
+            let last = order
+                .iter()
+                .filter(|&&g| !w[g].1)
                 .enumerate()
                 .filter(|(_, &g)| w[g].0)
                 .last()

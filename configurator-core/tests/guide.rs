@@ -488,6 +488,11 @@ fn after_an_unusual_choice_popularity_backs_off_to_the_population() {
 /// A desk whose glass top needs strong legs (infrastructure), always or only with the bright
 /// lamp.
 fn desk(rule: &str) -> Arc<Compiled> {
+    desk_with(rule, 100)
+}
+
+/// [`desk`] with the glass top at `glass_price`.
+fn desk_with(rule: &str, glass_price: u32) -> Arc<Compiled> {
     let text = format!(
         r#"
 id = "desk"
@@ -507,7 +512,7 @@ options = [
 [[groups]]
 id = "top"
 default = "oak"
-options = [{{ id = "oak", price = 100 }}, {{ id = "glass", price = 100 }}]
+options = [{{ id = "oak", price = 100 }}, {{ id = "glass", price = {glass_price} }}]
 
 [[groups]]
 id = "legs"
@@ -572,10 +577,7 @@ fn what_the_customer_did_not_touch_stays_affordable() {
 /// The desk with a dearer glass top (`glass_price`), where `rule` may tie glass to the strong
 /// legs, and `n` readers who shared a desk with the bright lamp and the glass top.
 fn glass_desk(glass_price: u32, rule: &str, n: usize) -> (Arc<Compiled>, History) {
-    let toml = DESK_GLASS
-        .replace("GLASS_PRICE", &glass_price.to_string())
-        .replace("RULE", rule);
-    let c = Arc::new(configurator_core::load(&toml, Format::Toml).expect("usable catalog"));
+    let c = desk_with(rule, glass_price);
     let mut history = History::default();
     for _ in 0..n {
         history.add(
@@ -586,41 +588,6 @@ fn glass_desk(glass_price: u32, rule: &str, n: usize) -> (Arc<Compiled>, History
     }
     (c, history)
 }
-
-const DESK_GLASS: &str = r#"
-id = "desk"
-name = "Desk"
-currency = "EUR"
-
-[attributes]
-lumen = { type = "number", better = "higher" }
-
-[[groups]]
-id = "lamp"
-options = [
-  { id = "basic", price = 50, attributes = { lumen = 1 } },
-  { id = "bright", price = 150, attributes = { lumen = 5 } },
-]
-
-[[groups]]
-id = "top"
-default = "oak"
-options = [{ id = "oak", price = 100 }, { id = "glass", price = GLASS_PRICE }]
-
-[[groups]]
-id = "legs"
-kind = "infrastructure"
-options = [{ id = "light", price = 10 }, { id = "strong", price = 110 }]
-
-[[rules]]
-id = "glass-legs"
-rule = "RULE"
-
-[[profiles]]
-id = "reader"
-weights = { lumen = 1 }
-budget = 300
-"#;
 
 /// The default desk of a reader who knows the shared desks of `history`.
 fn default_desk(c: &Arc<Compiled>, history: &History) -> Vec<String> {

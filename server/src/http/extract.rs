@@ -31,8 +31,7 @@ fn too_large() -> ApiError {
 
 /// The request body, at most [`MAX_BODY_BYTES`]; a larger one is drained (up to
 /// [`DRAIN_BYTES`]) and answered `too-large`.
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    let mut body = body;
+async fn read_body(mut body: Body) -> Result<Bytes, ApiError> {
     let mut bytes: Vec<u8> = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
