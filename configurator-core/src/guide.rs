@@ -157,6 +157,10 @@ impl History {
     pub const MISMATCH: f64 = 0.05;
     /// Weight factor of a configuration made with another needs profile (or none).
     pub const OTHER_PROFILE: f64 = 0.25;
+    /// Own-profile weight at which the other profiles' configurations count half as much as
+    /// without any (see [`History::counts`]). Tried 1, 2 and 5 on ten simulations of `pc`:
+    /// 2 was best (BENCHMARKS, "2026-12-02 (2)").
+    pub const OWN_SATURATION: f64 = 2.0;
     /// Pseudo-configurations of the population's rates added to the conditional counts.
     pub const BACK_OFF: f64 = 3.0;
 
@@ -234,18 +238,38 @@ impl History {
     }
 
     /// The kernel-weighted counts of [`History::popularity`], without back-off.
+    ///
+    /// The configurations of other profiles are the prior of the customer's own profile: they
+    /// count [`History::OTHER_PROFILE`] each while the profile has none of its own, and fade
+    /// as its own come in, by `S / (S + own weight)` with `S` = [`History::OWN_SATURATION`]
+    /// (the hierarchical shrinkage of Witten-Bell smoothing, with the other profiles as the
+    /// lower-order model). Where profiles differ in a matter of taste (gamers take the Windows
+    /// the profile prefers, creative customers mostly Ubuntu), the others' choices then stop
+    /// outvoting a profile's own once it has a few.
     fn counts(&self, n_options: usize, profile: Option<&str>, choices: &[Choice]) -> Popularity {
         let mut p = Popularity::new(n_options);
+        let mut other = Popularity::new(n_options);
         for c in &self.configurations {
             let own = profile.is_some() && c.profile.as_deref() == profile;
             let w = Self::kernel(c, profile, choices);
             if w > 0.0 {
-                p.add(&c.options, w);
                 if own {
+                    p.add(&c.options, w);
                     p.add_own(&c.options, w);
+                } else {
+                    other.add(&c.options, w);
                 }
             }
         }
+        let fade = if profile.is_some() {
+            Self::OWN_SATURATION / (Self::OWN_SATURATION + p.own_total)
+        } else {
+            1.0
+        };
+        for (x, y) in p.weight.iter_mut().zip(&other.weight) {
+            *x += fade * y;
+        }
+        p.total += fade * other.total;
         p
     }
 }

@@ -123,6 +123,23 @@ pub struct SimulationReport {
     /// (an exchange argument), so a guide far above this figure orders questions badly, and a
     /// goal below it needs fewer wrong first defaults, not a better order.
     pub fixed_order_decisions: f64,
+    /// Mean questions per customer about a group the current default already had right (the
+    /// answer confirmed the default): what a better question order or confidence would save.
+    pub mean_confirming_answers: f64,
+    /// Per visible group (catalog order): how the guide fared there.
+    pub groups: Vec<GroupReport>,
+}
+
+/// One visible group in a [`SimulationReport`]: shares of the customers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupReport {
+    pub group: String,
+    /// The first default product differed from the target here.
+    pub first_default_wrong: f64,
+    /// The group was asked.
+    pub asked: f64,
+    /// The group was asked while the default already matched the target there.
+    pub asked_when_right: f64,
 }
 
 /// Customers between two learnings of presets from the shared products (the server relearns
@@ -352,6 +369,8 @@ fn dead_ends(
 struct Outcome {
     /// Per visible group (catalog order): whether the first default was wrong there.
     wrong: Vec<bool>,
+    /// Per visible group: whether it was asked, and whether the default was right when asked.
+    asked: Vec<(bool, bool)>,
     decisions: usize,
     answers: usize,
     show_all: usize,
@@ -375,6 +394,7 @@ fn guided(
     let groups = visible_groups(c);
     let mut out = Outcome {
         wrong: vec![false; groups.len()],
+        asked: vec![(false, false); groups.len()],
         // Picking the needs profile, or a preset (which carries one).
         decisions: usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
         answers: 0,
@@ -428,6 +448,7 @@ fn guided(
         out.max_shown = out.max_shown.max(shown.len());
         out.dead_ends += dead_ends(session, &choices, &shown, effort)?;
         let wanted = &target[ti];
+        out.asked[ti] = (true, now[ti] == *wanted);
         out.answers += 1;
         if wanted.iter().all(|o| shown.contains(o)) || wanted.is_empty() {
             out.decisions += 1;
@@ -521,7 +542,12 @@ pub fn simulate(
         mean_default_misses: 0.0,
         preset_rate: 0.0,
         fixed_order_decisions: 0.0,
+        mean_confirming_answers: 0.0,
+        groups: Vec::new(),
     };
+    // Per visible group: customers whose first default was wrong there, who were asked it,
+    // who were asked it while the default was right.
+    let mut per_group = vec![(0usize, 0usize, 0usize); visible_groups(c).len()];
     let mut presets: Vec<crate::catalog::Preset> = Vec::new();
     let mut from_presets = 0usize;
     let mut misses = Vec::new();
@@ -602,6 +628,11 @@ pub fn simulate(
             report.unfinished += 1;
         }
         answers += o.answers;
+        for (acc, (w, (asked, right))) in per_group.iter_mut().zip(o.wrong.iter().zip(&o.asked)) {
+            acc.0 += usize::from(*w);
+            acc.1 += usize::from(*asked);
+            acc.2 += usize::from(*asked && *right);
+        }
         misses.push(o.wrong.iter().filter(|w| **w).count() as f64);
         let settled: Vec<GroupIdx> = start.iter().map(|s| c.index.group_of[s.option]).collect();
         wrongs.push((
@@ -627,6 +658,18 @@ pub fn simulate(
     report.baseline_mean_decisions = round2(mean(&base));
     report.mean_default_misses = round2(mean(&misses));
     report.fixed_order_decisions = round2(mean(&fixed_order(&wrongs)));
+    let share = |k: usize| round2(k as f64 / report.customers.max(1) as f64);
+    report.mean_confirming_answers = share(per_group.iter().map(|g| g.2).sum());
+    report.groups = visible_groups(c)
+        .iter()
+        .zip(&per_group)
+        .map(|(g, (wrong, asked, right))| GroupReport {
+            group: c.index.groups[*g].id.clone(),
+            first_default_wrong: share(*wrong),
+            asked: share(*asked),
+            asked_when_right: share(*right),
+        })
+        .collect();
     let mut sorted = decisions.clone();
     sorted.sort_by(f64::total_cmp);
     report.p90_decisions = if sorted.is_empty() {

@@ -223,10 +223,12 @@ fn confidence_in_a_group_the_profile_weighs_counts_only_that_profile() {
     // batteries say nothing about them (blended, the rate would be 20 / 35).
     let chassis = confidence_of(&c, &history, Some("travel"), "chassis");
     assert!(chassis > 0.85, "{chassis}");
-    // Colour is a matter of taste the profile does not weigh: every profile counts (power
-    // users a quarter each), so black is far from certain.
+    // Colour is a matter of taste the profile does not weigh: every profile counts, but the
+    // others less as the profile has more of its own (a_profile_s_own_taste_outvotes_...):
+    // after 20 travellers, the 60 power users' pink (a quarter each without fading: 15
+    // against 20) no longer makes their black uncertain.
     let colour = confidence_of(&c, &history, Some("travel"), "colour");
-    assert!(colour < 0.7, "{colour}");
+    assert!(colour > 0.7, "{colour}");
 }
 
 const BIKE: &str = r#"
@@ -442,16 +444,54 @@ fn history_is_read_conditionally_so_tastes_that_go_together_follow_one_answer() 
         }]),
         "colour.pink"
     );
-    // Configurations made with another needs profile count less.
+    // Configurations made with another needs profile count less, and the less the more the
+    // profile has of its own (here 20).
     let travel = history.popularity(c.n_options(), Some("travel"), &[]);
     let (black, pink) = (idx(&c, "colour.black"), idx(&c, "colour.pink"));
     assert!((travel.weight[black] - 20.0).abs() < 1e-9);
-    assert!((travel.weight[pink] - 20.0 * History::OTHER_PROFILE).abs() < 1e-9);
+    let fade = History::OWN_SATURATION / (History::OWN_SATURATION + 20.0);
+    assert!((travel.weight[pink] - 20.0 * History::OTHER_PROFILE * fade).abs() < 1e-9);
     // Decay shrinks every weight.
     let mut older = history.clone();
     older.decay(0.5);
     let p = older.popularity(c.n_options(), None, &[]);
     assert!((p.weight[pink] - 10.0).abs() < 1e-9 && (p.total - 20.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_profile_s_own_taste_outvotes_the_other_profiles_once_it_has_a_few() {
+    // Power users (30) take pink; three travellers took black. Colour is a matter of taste
+    // for both profiles.
+    let c = laptop();
+    let mut history = History::default();
+    for _ in 0..30 {
+        history.add(vec![idx(&c, "colour.pink")], Some("power".into()), 1.0);
+    }
+    let colour_for = |history: &History, profile: &str| {
+        let pop = history.popularity(c.n_options(), Some(profile), &[]);
+        let g = Guide::new(&c, c.catalog.profile(profile).ok(), Some(&pop));
+        let mut session = Session::new(c.clone());
+        let d = g
+            .default_product(&mut session, &[], 5.0, &mut Effort::default())
+            .unwrap();
+        d.lines
+            .iter()
+            .find(|l| l.group == "colour")
+            .map(|l| l.option.clone())
+            .unwrap()
+    };
+    // Without travellers of its own, a traveller borrows the power users' taste.
+    assert_eq!(colour_for(&history, "travel"), "colour.pink");
+    for _ in 0..4 {
+        history.add(vec![idx(&c, "colour.black")], Some("travel".into()), 1.0);
+    }
+    // Four of its own outweigh thirty others (30 x 0.25 x 2 / (2 + 4) = 2.5 < 4; with a
+    // fixed quarter per configuration, 7.5 > 4), while a power user keeps pink.
+    let pop = history.popularity(c.n_options(), Some("travel"), &[]);
+    let (black, pink) = (idx(&c, "colour.black"), idx(&c, "colour.pink"));
+    assert!(pop.weight[black] > pop.weight[pink], "{pop:?}");
+    assert_eq!(colour_for(&history, "travel"), "colour.black");
+    assert_eq!(colour_for(&history, "power"), "colour.pink");
 }
 
 #[test]
@@ -827,6 +867,26 @@ fn simulation_is_deterministic_and_beats_the_baseline_here() {
     assert_eq!(a.unfinished, 0);
     assert!(a.max_options_shown <= 5);
     assert!(a.mean_decisions <= a.baseline_mean_decisions + 1.0, "{a:?}");
+    // The per-group figures add up to the totals (each rounded to hundredths).
+    assert_eq!(a.groups.len(), a.visible_groups);
+    let sum = |f: fn(&configurator_core::simulate::GroupReport) -> f64| {
+        a.groups.iter().map(f).sum::<f64>()
+    };
+    assert!(
+        (sum(|g| g.first_default_wrong) - a.mean_default_misses).abs() < 0.05,
+        "{a:?}"
+    );
+    assert!(
+        (sum(|g| g.asked_when_right) - a.mean_confirming_answers).abs() < 0.05,
+        "{a:?}"
+    );
+    assert!(a
+        .groups
+        .iter()
+        .all(|g| g.asked_when_right <= g.asked && g.asked <= 1.0));
+    // A customer answers at most one question per decision beyond the first.
+    assert!(sum(|g| g.asked) <= a.mean_decisions + 0.05, "{a:?}");
+    assert!(sum(|g| g.asked) > 0.0, "{a:?}");
     let other = simulate(c, &SimulationConfig { seed: 8, ..config }, None, None).unwrap();
     assert_ne!(a, other, "the seed should matter");
 }
