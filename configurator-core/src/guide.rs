@@ -40,6 +40,11 @@ pub const CONFIDENT: f64 = 0.85;
 const ANCHOR_BONUS: f64 = 0.3;
 /// Weight of the prior confidence against observed shared configurations.
 const CONFIDENCE_PSEUDO_COUNT: f64 = 3.0;
+/// Pseudo-configurations of the manufacturer's prior (0.8 plus up to 0.2 by popularity) in
+/// the prior confidence of a group the profile weighs, against the group's predictability over
+/// all profiles' configurations. 1, 5 and 15 did about equally on ten `pc` simulations
+/// (BENCHMARKS, "2026-12-02 (2)").
+const PREDICTABILITY_PSEUDO_COUNT: f64 = 5.0;
 /// Share of similar customers' configurations from which an option is never hidden as
 /// dominated (see [`Guide::dominated`]).
 pub const REVEALED_SHARE: f64 = 0.05;
@@ -274,6 +279,56 @@ impl History {
     }
 }
 
+/// Per group of `compiled`: the share of the most chosen option among the shared
+/// configurations of each needs profile, averaged over the profiles by their weight, and that
+/// weight (single-choice groups with configurations of some profile; else `(0, 0)`).
+///
+/// How often customers of a profile take its most usual option is a property of the group
+/// (a processor follows from the needs, a case or a warranty is personal) that every profile's
+/// configurations estimate, so the confidence of a group a profile weighs starts from it
+/// (hierarchical pooling, Gelman and Hill 2007, ch. 12) rather than only from the few
+/// configurations of the customer's own profile.
+fn predictability(compiled: &Compiled, history: &History) -> Vec<(f64, f64)> {
+    let index = &compiled.index;
+    let mut by_profile: BTreeMap<&str, (Vec<f64>, f64)> = BTreeMap::new();
+    for c in &history.configurations {
+        let Some(p) = c.profile.as_deref() else {
+            continue;
+        };
+        let entry = by_profile
+            .entry(p)
+            .or_insert_with(|| (vec![0.0; index.n_options()], 0.0));
+        for o in &c.options {
+            if let Some(w) = entry.0.get_mut(*o) {
+                *w += c.weight;
+            }
+        }
+        entry.1 += c.weight;
+    }
+    index
+        .groups
+        .iter()
+        .map(|g| {
+            if g.max > 1 || g.min == 0 {
+                return (0.0, 0.0);
+            }
+            let (mut sum, mut n) = (0.0, 0.0);
+            for (weight, total) in by_profile.values() {
+                if *total > 0.0 {
+                    let modal = g.options().map(|o| weight[o]).fold(0.0, f64::max);
+                    sum += modal;
+                    n += total;
+                }
+            }
+            if n > 0.0 {
+                (sum / n, n)
+            } else {
+                (0.0, 0.0)
+            }
+        })
+        .collect()
+}
+
 /// Everything the guide derives once per customer (profile) and catalog.
 pub struct Guide<'a> {
     pub compiled: &'a Compiled,
@@ -306,6 +361,9 @@ pub struct Guide<'a> {
     /// Shared configurations and the choices so far, for the question order's lookahead
     /// (see [`Guide::set_history`]).
     lookahead: Option<(&'a History, Vec<Choice>)>,
+    /// Per group: how predictable its choice is within a needs profile, pooled over the
+    /// profiles, and the weight of the configurations behind it (see [`predictability`]).
+    predictability: Vec<(f64, f64)>,
     /// Cheapest prices already computed for this guide, by choices (see
     /// [`Guide::cheapest_price`]): the budget and the taste infrastructure both need the
     /// cheapest product with the customer's choices.
@@ -434,6 +492,7 @@ impl<'a> Guide<'a> {
             milp_too_slow: std::cell::Cell::new(false),
             anchor: Vec::new(),
             lookahead: None,
+            predictability: Vec::new(),
             priced: std::cell::RefCell::new(Vec::new()),
         }
     }
@@ -494,9 +553,11 @@ impl<'a> Guide<'a> {
 
     /// The shared configurations the popularity came from, and the customer's choices: the
     /// question order then also weighs what each answer tells about the other groups
-    /// ([`crate::lookahead`]).
+    /// ([`crate::lookahead`]), and the confidence of the groups the profile weighs starts from
+    /// how predictable each is within a profile ([`predictability`]).
     pub fn set_history(&mut self, history: &'a History, choices: &[Choice]) {
         self.lookahead = Some((history, choices.to_vec()));
+        self.predictability = predictability(self.compiled, history);
     }
 
     /// Sets the previous default product (its options): the next default keeps what it can of
@@ -979,8 +1040,10 @@ impl<'a> Guide<'a> {
 
     /// How likely the default option of a group is what this customer wants. In a group the
     /// profile weighs, the default is the profile's optimum (within budget), which most
-    /// customers of the profile take: 0.8, plus up to 0.2 as popular as it is. In a matter of
-    /// taste, only popularity predicts: the default's share among the valid options.
+    /// customers of the profile take: 0.8, plus up to 0.2 as popular as it is, until shared
+    /// configurations say how predictable the group is within a profile ([`predictability`],
+    /// pooled over the profiles). In a matter of taste, only popularity predicts: the
+    /// default's share among the valid options.
     fn confidence(
         &self,
         group: GroupIdx,
@@ -1013,7 +1076,14 @@ impl<'a> Guide<'a> {
                     .unwrap_or(valid[0])
             });
         let prior = if self.weighted_group[group] {
-            0.8 + 0.2 * pop(chosen)
+            let manufacturer = 0.8 + 0.2 * pop(chosen);
+            match self.predictability.get(group) {
+                Some(&(rate, n)) if n > 0.0 => {
+                    (n * rate + PREDICTABILITY_PSEUDO_COUNT * manufacturer)
+                        / (n + PREDICTABILITY_PSEUDO_COUNT)
+                }
+                _ => manufacturer,
+            }
         } else {
             pop(chosen)
         };

@@ -231,6 +231,47 @@ fn confidence_in_a_group_the_profile_weighs_counts_only_that_profile() {
     assert!(colour > 0.7, "{colour}");
 }
 
+#[test]
+fn a_group_that_every_profile_chooses_alike_in_is_trusted_sooner() {
+    // Two power users took the fast processor, their profile's default. Whether that says
+    // much depends on how predictable the processor is within a profile, which travellers'
+    // configurations tell too: all 40 on one processor, or spread over the three.
+    let c = laptop();
+    let with_travellers = |spread: bool| {
+        let mut history = History::default();
+        for _ in 0..2 {
+            history.add(vec![idx(&c, "cpu.fast")], Some("power".into()), 1.0);
+        }
+        for i in 0..40 {
+            let cpu = if spread {
+                ["cpu.basic", "cpu.slow_dear", "cpu.fast"][i % 3]
+            } else {
+                "cpu.basic"
+            };
+            history.add(vec![idx(&c, cpu)], Some("travel".into()), 1.0);
+        }
+        let pop = history.popularity(c.n_options(), Some("power"), &[]);
+        let mut g = Guide::new(&c, Some(profile(&c, "power")), Some(&pop));
+        g.set_history(&history, &[]);
+        let mut session = Session::new(c.clone());
+        let mut effort = Effort::default();
+        let d = session.domains(&[], &mut effort).unwrap();
+        let default = g
+            .default_product(&mut session, &[], 5.0, &mut effort)
+            .unwrap();
+        assert!(default.lines.iter().any(|l| l.option == "cpu.fast"));
+        let cpu = c.index.group_by_id["cpu"];
+        g.question_order(&d, Some(&default))
+            .into_iter()
+            .find(|(x, _)| *x == cpu)
+            .map(|(_, conf)| conf)
+            .unwrap()
+    };
+    let (alike, spread) = (with_travellers(false), with_travellers(true));
+    assert!(alike > 0.9, "{alike}");
+    assert!(spread < alike - 0.15, "{spread} vs {alike}");
+}
+
 const BIKE: &str = r#"
 id = "bike"
 name = "Bike"

@@ -973,7 +973,8 @@ impl Service {
             .filter_map(|n| compiled.index.option(n))
             .collect();
         guide.set_anchor(&anchor);
-        // What each answer would tell about the other questions, for their order.
+        // What each answer would tell about the other questions, and how predictable each
+        // group is, for their order.
         guide.set_history(&history, &choices);
         guide.popular_with = profile.map(|p| {
             if p.name.is_empty() {
