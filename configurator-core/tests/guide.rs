@@ -93,6 +93,28 @@ fn profile<'a>(c: &'a Compiled, id: &str) -> &'a configurator_core::catalog::Pro
     c.catalog.profiles.iter().find(|p| p.id == id).unwrap()
 }
 
+/// The option the default product takes in `group` for a customer with `profile` who made
+/// `choices`, with the popularity of `history`.
+fn default_option(
+    c: &Arc<Compiled>,
+    history: &History,
+    profile: Option<&str>,
+    choices: &[Choice],
+    group: &str,
+) -> String {
+    let pop = history.popularity(c.n_options(), profile, choices);
+    let g = Guide::new(c, profile.map(|p| self::profile(c, p)), Some(&pop));
+    let mut session = Session::new(c.clone());
+    let d = g
+        .default_product(&mut session, choices, 5.0, &mut Effort::default())
+        .unwrap();
+    d.lines
+        .iter()
+        .find(|l| l.group == group)
+        .map(|l| l.option.clone())
+        .unwrap()
+}
+
 #[test]
 fn dominated_options_are_hidden() {
     let c = laptop();
@@ -184,17 +206,37 @@ fn an_option_customers_prefer_is_not_hidden_behind_one_that_dominates_it_on_pape
 }
 
 /// The confidence `question_order` gives `group` for a customer with `profile` and history.
-fn confidence_of(c: &Arc<Compiled>, history: &History, profile: Option<&str>, group: &str) -> f64 {
+/// The guide's question order (groups with the confidence of their default) and the default
+/// product, for a customer with `profile` and no choices, with the popularity of `history`;
+/// `with_history`: as the server does, the guide also reads the shared configurations
+/// themselves (lookahead, predictability).
+fn order_of(
+    c: &Arc<Compiled>,
+    history: &History,
+    profile: Option<&str>,
+    with_history: bool,
+) -> (
+    Vec<(usize, f64)>,
+    configurator_core::complete::CompletionReport,
+) {
     let pop = history.popularity(c.n_options(), profile, &[]);
-    let g = Guide::new(c, profile.map(|p| self::profile(c, p)), Some(&pop));
+    let mut g = Guide::new(c, profile.map(|p| self::profile(c, p)), Some(&pop));
+    if with_history {
+        g.set_history(history, &[]);
+    }
     let mut session = Session::new(c.clone());
     let mut effort = Effort::default();
     let d = session.domains(&[], &mut effort).unwrap();
     let default = g
         .default_product(&mut session, &[], 5.0, &mut effort)
         .unwrap();
+    (g.question_order(&d, Some(&default)), default)
+}
+
+fn confidence_of(c: &Arc<Compiled>, history: &History, profile: Option<&str>, group: &str) -> f64 {
     let gi = c.index.group_by_id[group];
-    g.question_order(&d, Some(&default))
+    order_of(c, history, profile, true)
+        .0
         .into_iter()
         .find(|(x, _)| *x == gi)
         .map(|(_, conf)| conf)
@@ -250,22 +292,9 @@ fn a_group_that_every_profile_chooses_alike_in_is_trusted_sooner() {
             };
             history.add(vec![idx(&c, cpu)], Some("travel".into()), 1.0);
         }
-        let pop = history.popularity(c.n_options(), Some("power"), &[]);
-        let mut g = Guide::new(&c, Some(profile(&c, "power")), Some(&pop));
-        g.set_history(&history, &[]);
-        let mut session = Session::new(c.clone());
-        let mut effort = Effort::default();
-        let d = session.domains(&[], &mut effort).unwrap();
-        let default = g
-            .default_product(&mut session, &[], 5.0, &mut effort)
-            .unwrap();
+        let (_, default) = order_of(&c, &history, Some("power"), true);
         assert!(default.lines.iter().any(|l| l.option == "cpu.fast"));
-        let cpu = c.index.group_by_id["cpu"];
-        g.question_order(&d, Some(&default))
-            .into_iter()
-            .find(|(x, _)| *x == cpu)
-            .map(|(_, conf)| conf)
-            .unwrap()
+        confidence_of(&c, &history, Some("power"), "cpu")
     };
     let (alike, spread) = (with_travellers(false), with_travellers(true));
     assert!(alike > 0.9, "{alike}");
@@ -455,19 +484,7 @@ fn history_is_read_conditionally_so_tastes_that_go_together_follow_one_answer() 
             1.0,
         );
     }
-    let colour_of = |choices: &[Choice]| {
-        let pop = history.popularity(c.n_options(), None, choices);
-        let g = Guide::new(&c, None, Some(&pop));
-        let mut session = Session::new(c.clone());
-        let d = g
-            .default_product(&mut session, choices, 5.0, &mut Effort::default())
-            .unwrap();
-        d.lines
-            .iter()
-            .find(|l| l.group == "colour")
-            .map(|l| l.option.clone())
-            .unwrap()
-    };
+    let colour_of = |choices: &[Choice]| default_option(&c, &history, None, choices, "colour");
     // One answer about the processor brings the colour that goes with it.
     assert_eq!(
         colour_of(&[Choice::select(idx(&c, "cpu.fast"))]),
@@ -509,17 +526,7 @@ fn a_profile_s_own_taste_outvotes_the_other_profiles_once_it_has_a_few() {
         history.add(vec![idx(&c, "colour.pink")], Some("power".into()), 1.0);
     }
     let colour_for = |history: &History, profile: &str| {
-        let pop = history.popularity(c.n_options(), Some(profile), &[]);
-        let g = Guide::new(&c, c.catalog.profile(profile).ok(), Some(&pop));
-        let mut session = Session::new(c.clone());
-        let d = g
-            .default_product(&mut session, &[], 5.0, &mut Effort::default())
-            .unwrap();
-        d.lines
-            .iter()
-            .find(|l| l.group == "colour")
-            .map(|l| l.option.clone())
-            .unwrap()
+        default_option(&c, history, Some(profile), &[], "colour")
     };
     // Without travellers of its own, a traveller borrows the power users' taste.
     assert_eq!(colour_for(&history, "travel"), "colour.pink");
@@ -729,17 +736,7 @@ fn customers_of_the_profile_overrule_its_fit_as_their_configurations_come_in() {
                 1.0,
             );
         }
-        let pop = history.popularity(c.n_options(), Some("travel"), &[]);
-        let g = Guide::new(&c, Some(profile(&c, "travel")), Some(&pop));
-        let mut session = Session::new(c.clone());
-        let d = g
-            .default_product(&mut session, &[], 5.0, &mut Effort::default())
-            .unwrap();
-        d.lines
-            .iter()
-            .find(|l| l.group == "chassis")
-            .map(|l| l.option.clone())
-            .unwrap()
+        default_option(&c, &history, Some("travel"), &[], "chassis")
     };
     assert_eq!(chassis_of(0), "chassis.light");
     assert_eq!(chassis_of(1), "chassis.light");
@@ -787,18 +784,7 @@ options = [{ id = "a", price = 0 }, { id = "b", price = 0 }, { id = "c", price =
         }
     }
     let first = |lookahead: bool| {
-        let pop = history.popularity(c.n_options(), None, &[]);
-        let mut g = Guide::new(&c, None, Some(&pop));
-        if lookahead {
-            g.set_history(&history, &[]);
-        }
-        let mut session = Session::new(c.clone());
-        let mut effort = Effort::default();
-        let d = session.domains(&[], &mut effort).unwrap();
-        let default = g
-            .default_product(&mut session, &[], 5.0, &mut effort)
-            .unwrap();
-        let order = g.question_order(&d, Some(&default));
+        let order = order_of(&c, &history, None, lookahead).0;
         c.index.groups[order[0].0].id.clone()
     };
     assert_eq!(first(false), "fan");
