@@ -140,6 +140,8 @@ pub struct GroupReport {
     pub asked: f64,
     /// The group was asked while the default already matched the target there.
     pub asked_when_right: f64,
+    /// The group was asked and the target was not on the short list ("show all").
+    pub show_all: f64,
 }
 
 /// Customers between two learnings of presets from the shared products (the server relearns
@@ -371,6 +373,8 @@ struct Outcome {
     wrong: Vec<bool>,
     /// Per visible group: whether it was asked, and whether the default was right when asked.
     asked: Vec<(bool, bool)>,
+    /// Per visible group: whether its answer needed "show all".
+    shown_all: Vec<bool>,
     decisions: usize,
     answers: usize,
     show_all: usize,
@@ -395,6 +399,7 @@ fn guided(
     let mut out = Outcome {
         wrong: vec![false; groups.len()],
         asked: vec![(false, false); groups.len()],
+        shown_all: vec![false; groups.len()],
         // Picking the needs profile, or a preset (which carries one).
         decisions: usize::from(!c.catalog.profiles.is_empty() || !start.is_empty()),
         answers: 0,
@@ -462,6 +467,7 @@ fn guided(
             out.dead_ends += dead_ends(session, &choices, &all, effort)?;
             out.decisions += 2;
             out.show_all += 1;
+            out.shown_all[ti] = true;
         }
         choices.extend(answer(c, g, wanted));
     }
@@ -546,8 +552,8 @@ pub fn simulate(
         groups: Vec::new(),
     };
     // Per visible group: customers whose first default was wrong there, who were asked it,
-    // who were asked it while the default was right.
-    let mut per_group = vec![(0usize, 0usize, 0usize); visible_groups(c).len()];
+    // who were asked it while the default was right, who needed "show all" there.
+    let mut per_group = vec![[0usize; 4]; visible_groups(c).len()];
     let mut presets: Vec<crate::catalog::Preset> = Vec::new();
     let mut from_presets = 0usize;
     let mut misses = Vec::new();
@@ -628,10 +634,12 @@ pub fn simulate(
             report.unfinished += 1;
         }
         answers += o.answers;
-        for (acc, (w, (asked, right))) in per_group.iter_mut().zip(o.wrong.iter().zip(&o.asked)) {
-            acc.0 += usize::from(*w);
-            acc.1 += usize::from(*asked);
-            acc.2 += usize::from(*asked && *right);
+        for (gi, acc) in per_group.iter_mut().enumerate() {
+            let (asked, right) = o.asked[gi];
+            let counts = [o.wrong[gi], asked, asked && right, o.shown_all[gi]];
+            for (a, x) in acc.iter_mut().zip(counts) {
+                *a += usize::from(x);
+            }
         }
         misses.push(o.wrong.iter().filter(|w| **w).count() as f64);
         let settled: Vec<GroupIdx> = start.iter().map(|s| c.index.group_of[s.option]).collect();
@@ -659,15 +667,16 @@ pub fn simulate(
     report.mean_default_misses = round2(mean(&misses));
     report.fixed_order_decisions = round2(mean(&fixed_order(&wrongs)));
     let share = |k: usize| round2(k as f64 / report.customers.max(1) as f64);
-    report.mean_confirming_answers = share(per_group.iter().map(|g| g.2).sum());
+    report.mean_confirming_answers = share(per_group.iter().map(|g| g[2]).sum());
     report.groups = visible_groups(c)
         .iter()
         .zip(&per_group)
-        .map(|(g, (wrong, asked, right))| GroupReport {
+        .map(|(g, [wrong, asked, right, show_all])| GroupReport {
             group: c.index.groups[*g].id.clone(),
             first_default_wrong: share(*wrong),
             asked: share(*asked),
             asked_when_right: share(*right),
+            show_all: share(*show_all),
         })
         .collect();
     let mut sorted = decisions.clone();
