@@ -910,10 +910,16 @@ fn simulation_is_deterministic_and_beats_the_baseline_here() {
     assert!(a
         .groups
         .iter()
-        .all(|g| g.asked_when_right <= g.asked && g.asked <= 1.0));
+        .all(|g| g.asked_when_right <= g.asked && g.show_all <= g.asked && g.asked <= 1.0));
     // A customer answers at most one question per decision beyond the first.
     assert!(sum(|g| g.asked) <= a.mean_decisions + 0.05, "{a:?}");
     assert!(sum(|g| g.asked) > 0.0, "{a:?}");
+    // Every "show all" is an answer in some group.
+    let answers = sum(|g| g.asked);
+    assert!(
+        (sum(|g| g.show_all) - a.show_all_rate * answers).abs() < 0.06,
+        "{a:?}"
+    );
     let other = simulate(c, &SimulationConfig { seed: 8, ..config }, None, None).unwrap();
     assert_ne!(a, other, "the seed should matter");
 }
