@@ -19,6 +19,8 @@
 //! shared with other builds the wall clock also counts the time the thread waited for a core;
 //! the CPU time does not (it still includes slowdowns from shared caches and memory).
 //!
+//! `SEED=n` makes another click sequence than the benches' (seed 42).
+//!
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
 use configurator_benches::random_clicks;
@@ -67,7 +69,12 @@ fn main() {
             c.cnf.clauses.len()
         );
     }
-    let seq = random_clicks(&c, clicks, 42);
+    // SEED=n: another click sequence (the benches and BENCHMARKS.md use 42).
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(42);
+    let seq = random_clicks(&c, clicks, seed);
     let mut times = vec![f64::MAX; seq.len()];
     let mut cpu_times = vec![f64::MAX; seq.len()];
     let mut cpu_known = true;
