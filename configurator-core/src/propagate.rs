@@ -1565,7 +1565,7 @@ impl Backbone {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::up::testing::{clause, cnf, models, xorshift};
+    use crate::up::testing::{clause, clauses, cnf, models, xorshift};
 
     /// The state of option `o` by enumeration: its choice (the last one on it), else free,
     /// forced or excluded as the models `sub` (those of the choices) have it.
@@ -1593,10 +1593,7 @@ mod tests {
             let n_options = n_vars - rnd(3) as usize;
             let n_clauses = (n_vars as u64 * (30 + rnd(15))) / 10;
             let clauses: Vec<Vec<Lit>> = (0..n_clauses)
-                .map(|_| {
-                    let len = 3;
-                    clause(&mut rnd, n_vars, len)
-                })
+                .map(|_| clause(&mut rnd, n_vars, 3))
                 .collect();
             let cnf = cnf(n_options, n_vars, clauses);
             let models = models(&cnf);
@@ -1662,12 +1659,7 @@ mod tests {
             let n_vars = 8 + rnd(7) as usize;
             let n_options = n_vars - rnd(3) as usize;
             let n_clauses = (n_vars as u64 * (8 + rnd(14))) / 10;
-            let mut clauses: Vec<Vec<Lit>> = (0..n_clauses)
-                .map(|_| {
-                    let len = 2 + rnd(2);
-                    clause(&mut rnd, n_vars, len)
-                })
-                .collect();
+            let mut clauses = clauses(&mut rnd, n_vars, n_clauses, (2, 2));
             // Implication chains `x_i -> x_{i+1}`: repairs that flip several variables.
             let start = rnd(n_vars as u64) as usize;
             for i in start..(start + 3 + rnd(4) as usize).min(n_vars - 1) {

@@ -711,6 +711,26 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// `count` clauses of `min_len + rnd(spread)` random literals each over `n_vars` variables.
+    pub(crate) fn clauses(
+        rnd: &mut impl FnMut(u64) -> u64,
+        n_vars: usize,
+        count: u64,
+        (min_len, spread): (u64, u64),
+    ) -> Vec<Vec<Lit>> {
+        (0..count)
+            .map(|_| {
+                let len = min_len + rnd(spread);
+                clause(rnd, n_vars, len)
+            })
+            .collect()
+    }
+
+    /// Whether `m` satisfies every clause of `cnf`.
+    pub(crate) fn is_model(cnf: &Cnf, m: &[bool]) -> bool {
+        cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l)))
+    }
+
     /// A plain CNF (no rule owners, no linear rows).
     pub(crate) fn cnf(n_options: usize, n_vars: usize, clauses: Vec<Vec<Lit>>) -> Cnf {
         Cnf {
@@ -738,7 +758,7 @@ pub(crate) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::{clause, cnf, holds, models, xorshift};
+    use super::testing::{clause, clauses, cnf, holds, is_model, models, xorshift};
     use super::*;
     use rustsat::types::{Lit, Var};
 
@@ -753,14 +773,10 @@ mod tests {
         let mut flipper_reflips = 0;
         for _ in 0..600 {
             let n_vars = 2 + rnd(8) as usize;
-            let clauses: Vec<Vec<Lit>> = (0..rnd(4 * n_vars as u64))
-                .map(|_| {
-                    let len = 1 + rnd(4);
-                    clause(&mut rnd, n_vars, len)
-                })
-                .collect();
+            let count = rnd(4 * n_vars as u64);
+            let clauses = clauses(&mut rnd, n_vars, count, (1, 4));
             let cnf = cnf(n_vars, n_vars, clauses);
-            let is_model = |m: &[bool]| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l)));
+            let is_model = |m: &[bool]| is_model(&cnf, m);
             let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
             if !up.reset() {
@@ -850,12 +866,8 @@ mod tests {
         for _ in 0..400 {
             let n_vars = 2 + rnd(7) as usize;
             let n_options = 1 + rnd(n_vars as u64) as usize;
-            let clauses: Vec<Vec<Lit>> = (0..rnd(12))
-                .map(|_| {
-                    let len = 1 + rnd(4);
-                    clause(&mut rnd, n_vars, len)
-                })
-                .collect();
+            let count = rnd(12);
+            let clauses = clauses(&mut rnd, n_vars, count, (1, 4));
             let cnf = cnf(n_options, n_vars, clauses);
             let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
@@ -904,12 +916,8 @@ mod tests {
         let mut added_total = 0;
         for _ in 0..600 {
             let n_vars = 2 + rnd(7) as usize;
-            let clauses: Vec<Vec<Lit>> = (0..rnd(14))
-                .map(|_| {
-                    let len = 2 + rnd(3);
-                    clause(&mut rnd, n_vars, len)
-                })
-                .collect();
+            let count = rnd(14);
+            let clauses = clauses(&mut rnd, n_vars, count, (2, 3));
             let cnf = cnf(n_vars, n_vars, clauses);
             let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
@@ -990,14 +998,10 @@ mod tests {
         let (mut rescued, mut tried) = (0, 0);
         for _ in 0..1500 {
             let n_vars = 4 + rnd(9) as usize;
-            let clauses: Vec<Vec<Lit>> = (0..(n_vars as u64 * (10 + rnd(20)) / 10))
-                .map(|_| {
-                    let len = 2 + rnd(2);
-                    clause(&mut rnd, n_vars, len)
-                })
-                .collect();
+            let count = n_vars as u64 * (10 + rnd(20)) / 10;
+            let clauses = clauses(&mut rnd, n_vars, count, (2, 2));
             let cnf = cnf(n_vars, n_vars, clauses);
-            let is_model = |m: &[bool]| cnf.clauses.iter().all(|c| c.iter().any(|l| holds(m, *l)));
+            let is_model = |m: &[bool]| is_model(&cnf, m);
             let models = models(&cnf);
             let mut up = UnitPropagator::new(&cnf);
             if !up.reset() {
