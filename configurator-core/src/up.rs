@@ -760,6 +760,21 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{clause, clauses, cnf, holds, is_model, models, xorshift};
     use super::*;
+
+    /// The variables a repair flipped and those that differ between `before` and `after`,
+    /// both sorted (they must be equal: each changed variable once, as the witnesses expect).
+    fn flipped_and_changed(
+        flipper: &Flipper,
+        before: &[bool],
+        after: &[bool],
+    ) -> (Vec<u32>, Vec<u32>) {
+        let changed: Vec<u32> = (0..before.len() as u32)
+            .filter(|&u| after[u as usize] != before[u as usize])
+            .collect();
+        let mut flipped = flipper.flipped().to_vec();
+        flipped.sort_unstable();
+        (flipped, changed)
+    }
     use rustsat::types::{Lit, Var};
 
     /// Random small CNFs against enumeration: a successful repair gives a model (of every
@@ -808,12 +823,7 @@ mod tests {
                     to_base += 1;
                     assert!(is_model(&w) && agrees(&up, &w), "repair_to: {cnf:?}");
                     // `flipped` is what changed, each variable once (the witnesses rely on it).
-                    let mut changed: Vec<u32> = (0..n_vars as u32)
-                        .filter(|&u| w[u as usize] != m[u as usize])
-                        .collect();
-                    let mut flipped = flipper.flipped().to_vec();
-                    flipped.sort_unstable();
-                    changed.sort_unstable();
+                    let (flipped, changed) = flipped_and_changed(&flipper, m, &w);
                     assert_eq!(flipped, changed, "repair_to: flipped {cnf:?}");
                     flipper.undo(&up, &mut w);
                 } else {
@@ -834,12 +844,7 @@ mod tests {
                         assert!(holds(&w, l), "{l:?} not made true");
                         assert!(is_model(&w), "repair of {l:?} gave no model: {cnf:?}");
                         assert!(agrees(&up, &w), "repair of {l:?} flipped a fixed literal");
-                        let mut changed: Vec<u32> = (0..n_vars as u32)
-                            .filter(|&u| w[u as usize] != m[u as usize])
-                            .collect();
-                        let mut flipped = flipper.flipped().to_vec();
-                        flipped.sort_unstable();
-                        changed.sort_unstable();
+                        let (flipped, changed) = flipped_and_changed(&flipper, m, &w);
                         assert_eq!(flipped, changed, "repair of {l:?}: flipped {cnf:?}");
                         flipper.undo(&up, &mut w);
                     } else {
@@ -1039,11 +1044,7 @@ mod tests {
                             "literal not made true"
                         );
                         assert!(is_model(&w) && agrees(&w), "not a model: {cnf:?}");
-                        let changed: Vec<u32> = (0..n_vars as u32)
-                            .filter(|&u| w[u as usize] != m[u as usize])
-                            .collect();
-                        let mut flipped = flipper.flipped().to_vec();
-                        flipped.sort_unstable();
+                        let (flipped, changed) = flipped_and_changed(&flipper, m, &w);
                         assert_eq!(flipped, changed, "flipped is not what changed: {cnf:?}");
                         flipper.undo(&up, &mut w);
                     }
