@@ -13,8 +13,8 @@
 //! Run: `cargo bench -p configurator-benches --bench real_models`.
 //! Set `REAL_MODELS=pizzas-uvl,car` to pick models, `CLICKS=N` for the sequence length (10).
 
-use configurator_benches::{quantile, random_clicks, REAL_MODELS};
-use configurator_core::{Effort, Session};
+use configurator_benches::{customer_session, quantile, random_clicks, REAL_MODELS};
+use configurator_core::Effort;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::time::{Duration, Instant};
 
@@ -39,13 +39,13 @@ fn real_models(c: &mut Criterion) {
         let seq = random_clicks(&compiled, clicks, 42);
         // Per-click timings: repeat the sequence while it is cheap, each time as a new first
         // customer (a fresh session that does not see the models other sessions found).
-        let mut session = Session::isolated(compiled.clone());
+        let mut session = customer_session(&compiled, true);
         let mut times = Vec::new();
         let mut reps = 0;
         let budget = Instant::now();
         while reps < 20 && (reps == 0 || budget.elapsed() < Duration::from_secs(10)) {
             if reps > 0 {
-                session = Session::isolated(compiled.clone());
+                session = customer_session(&compiled, true);
             }
             for k in 1..=seq.len() {
                 let t = Instant::now();

@@ -1,8 +1,21 @@
 //! Shared helpers for the criterion benchmarks in `benches/benches/`.
 
 use configurator_core::catalog::{Format, GroupKind};
-use configurator_core::{Choice, Compiled, Effort, OptionState, Session};
+use configurator_core::{Choice, Compiled, Effort, OptionState, Scope, Session};
 use std::sync::Arc;
+
+/// A session as the server gives a customer: it settles the options of visible groups (see
+/// [`Scope`]). `isolated`: without the models and backbone other sessions of `compiled`
+/// found (a first customer).
+pub fn customer_session(compiled: &Arc<Compiled>, isolated: bool) -> Session {
+    let mut session = if isolated {
+        Session::isolated(compiled.clone())
+    } else {
+        Session::new(compiled.clone())
+    };
+    session.set_scope(Scope::Visible);
+    session
+}
 
 /// Loads a catalog shipped in `catalogs/`.
 pub fn catalog(name: &str) -> Arc<Compiled> {
@@ -105,7 +118,7 @@ impl RealModel {
 /// A fixed random click sequence (seeded): each click picks a free option of a visible group
 /// and selects it (70 %) or rejects it. Every prefix is satisfiable by construction.
 pub fn random_clicks(compiled: &Arc<Compiled>, clicks: usize, seed: u64) -> Vec<Choice> {
-    let mut session = Session::isolated(compiled.clone());
+    let mut session = customer_session(compiled, true);
     let mut choices = Vec::new();
     let mut x = seed;
     let mut next = move || {

@@ -444,6 +444,24 @@ impl Session {
         }
     }
 
+    /// Which options the later [`domains`](Session::domains) calls settle: every option
+    /// (the default), or those of visible groups, the ones customers decide (see
+    /// [`Scope`](crate::Scope); servers and the browser use `Visible`).
+    pub fn set_scope(&mut self, scope: crate::Scope) {
+        let wanted: Option<Arc<[bool]>> = match scope {
+            crate::Scope::All => None,
+            crate::Scope::Visible => Some(
+                (0..self.compiled.n_options())
+                    .map(|o| {
+                        let g = self.compiled.index.group_of[o];
+                        self.compiled.index.groups[g].kind == crate::catalog::GroupKind::Visible
+                    })
+                    .collect(),
+            ),
+        };
+        self.backbone.set_scope(wanted);
+    }
+
     /// What the last `domains` call did (SAT calls, models reused, ...).
     pub fn propagation_stats(&self) -> PropagationStats {
         self.backbone.stats()

@@ -35,6 +35,6 @@ pub use engine::{compile_catalog, load, Compiled, LintReport, RuleRef, Session};
 pub use explain::{ChoiceRef, Conflict, Explanation};
 pub use number::Decimal;
 pub use optimize::{CompleteRequest, Objective};
-pub use propagate::{Choice, Domains, OptionState, PropagationStats};
+pub use propagate::{Choice, Domains, OptionState, PropagationStats, Scope};
 pub use repair::{Repair, RepairReport};
 pub use solver::{Effort, LimitReached};

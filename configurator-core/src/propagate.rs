@@ -147,6 +147,29 @@ pub enum OptionState {
     Excluded,
     /// In some valid products and not in others.
     Free,
+    /// Not settled: outside the scope of the call (an infrastructure option, which the solver
+    /// picks itself, under [`Scope::Visible`]) and not decided by the cheap steps. It may be
+    /// free, forced or excluded.
+    Unsettled,
+}
+
+/// Which options a [`Backbone::domains`] call must settle.
+///
+/// Customers only decide the options of visible groups; infrastructure (power supplies,
+/// brackets, the auxiliary variables of a DIMACS file) is completed by the solver, so its
+/// domains are never shown to them. On Linux 2018 (76,457 variables, 21,958 of them named
+/// features) leaving the 54,499 auxiliary ones out of steps 3–5 makes the slowest warm clicks
+/// 2–6 times faster (BENCHMARKS, "2026-12-02 (3)"); it is also what the peers of
+/// `benches/compare` compute (domains of the named features).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every option (the manufacturer's lint, the CLI, the independent cross-checks).
+    #[default]
+    All,
+    /// The options of visible groups; an infrastructure option is settled only when unit
+    /// propagation, a proved backbone literal or the models found on the way settle it, else
+    /// it is [`OptionState::Unsettled`].
+    Visible,
 }
 
 impl OptionState {
@@ -156,6 +179,7 @@ impl OptionState {
             OptionState::Selected | OptionState::Forced => "selected",
             OptionState::Rejected | OptionState::Excluded => "excluded",
             OptionState::Free => "free",
+            OptionState::Unsettled => "unsettled",
         }
     }
 }
@@ -551,6 +575,8 @@ pub struct Backbone {
     base_budget: RepairBudget,
     /// The witnesses a failed base needs for a replacement ([`REPLACE_MIN`]; tests lower it).
     replace_min: usize,
+    /// Per option: whether the calls must settle it (see [`Scope`]); `None`: every option.
+    scope: Option<Arc<[bool]>>,
 }
 
 impl std::fmt::Debug for Backbone {
@@ -631,7 +657,19 @@ impl Backbone {
             near_epoch: 0,
             base_budget: BASE_REPAIR_BUDGET,
             replace_min: REPLACE_MIN,
+            scope: None,
         }
+    }
+
+    /// Restricts the later calls to the options flagged in `wanted` (one flag per option;
+    /// `None`: every option). See [`Scope`].
+    pub fn set_scope(&mut self, wanted: Option<Arc<[bool]>>) {
+        self.scope = wanted.filter(|w| w.len() == self.n_options);
+    }
+
+    /// Whether the calls must settle option `o`.
+    fn in_scope(&self, o: OptionIdx) -> bool {
+        self.scope.as_ref().is_none_or(|w| w[o])
     }
 
     /// Adds the shared models of a compiled catalog to the pool, and takes its backbone
@@ -844,7 +882,7 @@ impl Backbone {
         // The options seen with one value only, and the literal each one lacks.
         let open = |bb: &Self, seen: &Seen| -> Vec<Lit> {
             (0..n)
-                .filter(|o| !chosen[*o] && !bb.known(*o) && !seen.both(*o))
+                .filter(|o| !chosen[*o] && !bb.known(*o) && !seen.both(*o) && bb.in_scope(*o))
                 .map(|o| lit_of(o, !bit(&seen.t, o)))
                 .collect()
         };
@@ -946,12 +984,18 @@ impl Backbone {
             match self.up.value(code(option_lit(o))) {
                 Some(true) => states[o] = OptionState::Forced,
                 Some(false) => states[o] = OptionState::Excluded,
-                None => debug_assert!(seen.both(o), "option {o} left undecided"),
+                None if seen.both(o) => {}
+                None => {
+                    debug_assert!(!self.in_scope(o), "option {o} left undecided");
+                    states[o] = OptionState::Unsettled;
+                }
             }
         }
         self.stats.repair_visits = self.flipper.visits - visits_before;
         self.keep(&consistent, new_models, shared);
-        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+        // The backbone and witnesses without choices are shared only when complete.
+        let complete = choices.is_empty() && self.scope.is_none();
+        if let (true, Some(shared)) = (complete, shared) {
             shared.offer_backbone(&states);
         }
         wit.choices = choice_codes;
@@ -968,7 +1012,7 @@ impl Backbone {
         wit.compact();
         debug_assert_eq!(wit.valid(&self.up, n), Ok(()), "after compaction");
         let wit = Arc::new(wit);
-        if let (true, Some(shared)) = (choices.is_empty(), shared) {
+        if let (true, Some(shared)) = (complete, shared) {
             shared.offer_witnesses(&wit);
         }
         self.wit = Some(wit);
@@ -1181,7 +1225,7 @@ impl Backbone {
         let b = wit.add_base(model.clone());
         self.flipper.load(&self.up, &model);
         for o in 0..self.n_options {
-            if chosen[o] || self.up.value(code(option_lit(o))).is_some() {
+            if chosen[o] || self.up.value(code(option_lit(o))).is_some() || !self.in_scope(o) {
                 continue;
             }
             let shown = code(lit_of(o, model[o]));
@@ -1438,7 +1482,7 @@ impl Backbone {
         let n = self.n_options;
         let mut todo: Vec<LitCode> = Vec::new();
         for o in 0..n {
-            if chosen[o] || self.known(o) {
+            if chosen[o] || self.known(o) || !self.in_scope(o) {
                 continue;
             }
             for value in [false, true] {

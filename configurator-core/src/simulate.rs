@@ -531,6 +531,7 @@ pub fn simulate(
 ) -> Result<SimulationReport, CompleteError> {
     let c = &*compiled;
     let mut session = Session::new(compiled.clone());
+    session.set_scope(crate::propagate::Scope::Visible);
     let mut rng = Rng(config.seed);
     let mut effort = Effort::default();
     let mut decisions = Vec::new();

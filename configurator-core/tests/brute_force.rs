@@ -5,10 +5,11 @@
 
 mod common;
 
-use common::{random_catalog, valid_products, Rng};
+use common::{priced_catalog, random_catalog, valid_products, Rng};
+use configurator_core::catalog::GroupKind;
 use configurator_core::engine::compile_catalog;
 use configurator_core::eval;
-use configurator_core::{Choice, Effort, OptionState, Session};
+use configurator_core::{Choice, Effort, OptionState, Scope, Session};
 use proptest::prelude::*;
 use std::sync::Arc;
 
@@ -100,6 +101,70 @@ fn check_seed(seed: u64) {
     }
 }
 
+/// With [`Scope::Visible`] (as the server and the browser run it), on random catalogs with
+/// infrastructure groups: every option of a visible group has its exact state, and an
+/// infrastructure option either its exact state or `Unsettled`. Returns how many infrastructure
+/// states were left unsettled.
+fn check_visible_scope(seed: u64) -> usize {
+    let catalog = priced_catalog(seed);
+    let compiled = Arc::new(compile_catalog(catalog, None).expect("generated catalog compiles"));
+    let products = valid_products(&compiled);
+    let n = compiled.n_options();
+    let visible =
+        |o: usize| compiled.index.groups[compiled.index.group_of[o]].kind == GroupKind::Visible;
+    let mut session = Session::new(compiled.clone());
+    session.set_scope(Scope::Visible);
+    let mut r = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
+    let mut unsettled = 0;
+    for _ in 0..6 {
+        let choices: Vec<Choice> = (0..r.below(4))
+            .map(|_| Choice {
+                option: r.below(n),
+                selected: r.chance(60),
+            })
+            .collect();
+        let d = session.domains(&choices, &mut Effort::default()).unwrap();
+        let matching: Vec<&Vec<bool>> = products
+            .iter()
+            .filter(|p| choices.iter().all(|c| p[c.option] == c.selected))
+            .collect();
+        assert_eq!(
+            d.satisfiable,
+            !matching.is_empty(),
+            "seed {seed}: {choices:?}"
+        );
+        if matching.is_empty() {
+            continue;
+        }
+        for o in 0..n {
+            let chosen = choices.iter().rev().find(|c| c.option == o);
+            let expected = match (
+                chosen,
+                matching.iter().any(|p| p[o]),
+                matching.iter().any(|p| !p[o]),
+            ) {
+                (Some(c), _, _) if c.selected => OptionState::Selected,
+                (Some(_), _, _) => OptionState::Rejected,
+                (None, true, true) => OptionState::Free,
+                (None, true, false) => OptionState::Forced,
+                (None, false, _) => OptionState::Excluded,
+            };
+            if d.states[o] == OptionState::Unsettled && !visible(o) {
+                unsettled += 1;
+                continue;
+            }
+            assert_eq!(
+                d.states[o],
+                expected,
+                "seed {seed}: option {} (visible: {}) under {choices:?}",
+                compiled.name(o),
+                visible(o)
+            );
+        }
+    }
+    unsettled
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -107,6 +172,19 @@ proptest! {
     fn domains_equal_brute_force(seed in any::<u64>()) {
         check_seed(seed);
     }
+
+    #[test]
+    fn visible_scope_settles_every_visible_option_exactly(seed in any::<u64>()) {
+        check_visible_scope(seed);
+    }
+}
+
+/// The scope is not a no-op: over a few catalogs, some infrastructure options are left
+/// unsettled (else `Scope::Visible` would do the full work).
+#[test]
+fn visible_scope_leaves_some_infrastructure_unsettled() {
+    let unsettled: usize = (0..40).map(check_visible_scope).sum();
+    assert!(unsettled > 0, "no infrastructure option was left unsettled");
 }
 
 /// Fixed seeds so that a failure found once stays covered.

@@ -100,6 +100,7 @@ fn check_explanations(seed: u64) {
                     OptionState::Excluded => "excluded",
                     OptionState::Forced => "forced",
                     OptionState::Free => "free",
+                    OptionState::Unsettled => unreachable!("the session settles every option"),
                 }
             };
             assert_eq!(

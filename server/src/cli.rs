@@ -582,6 +582,7 @@ fn domains(
                     OptionState::Forced => "selected (implied)",
                     OptionState::Excluded => "excluded (implied)",
                     OptionState::Free => "free",
+                    OptionState::Unsettled => "unsettled (the solver picks it)",
                 };
                 out!("  {:<40} {mark}", compiled.name(o));
             }

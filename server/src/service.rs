@@ -19,7 +19,7 @@ use configurator_core::import::ModelFormat;
 use configurator_core::presets::{learn_presets, LearnConfig, LearnedPreset};
 use configurator_core::{
     Catalog, Choice, Compiled, CompleteError, CompleteRequest, CompletionReport, Decimal,
-    Diagnostic, Effort, OptionState, RepairReport, Session,
+    Diagnostic, Effort, OptionState, RepairReport, Scope, Session,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -595,8 +595,12 @@ impl Service {
     /// Runs `f` with a solver session of the entry (reused from a small pool).
     fn with_session<T>(&self, entry: &Entry, f: impl FnOnce(&mut Session) -> T) -> T {
         let pooled = entry.sessions.lock().expect("pool lock").pop();
-        let (mut session, uses) =
-            pooled.unwrap_or_else(|| (Session::new(entry.compiled.clone()), 0));
+        let (mut session, uses) = pooled.unwrap_or_else(|| {
+            // Customers decide visible options only; infrastructure is the solver's.
+            let mut s = Session::new(entry.compiled.clone());
+            s.set_scope(Scope::Visible);
+            (s, 0)
+        });
         let out = f(&mut session);
         let mut pool = entry.sessions.lock().expect("pool lock");
         if pool.len() < POOL && uses < SESSION_USES {

@@ -21,7 +21,12 @@ fn option_names(state: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_choices_on_one_configuration_are_each_applied_once() {
     let dir = TempDir::new("conc-one");
-    let server = Server::start(dir.path(), &[]);
+    // The 64 choices queue behind each other on the configuration's lock, and the time limit
+    // of a request counts its wait: about 15 requests ahead of it, ~0.5 s each in the test
+    // build on two cores, so the default 10 s is too close. This test is about applying every
+    // choice exactly once, not about the limit (`api.rs`,
+    // `solver_limits_answer_422_and_503_and_change_nothing`, tests that).
+    let server = Server::start(dir.path(), &["--solve-timeout-ms", "120000"]);
     let c = Client::new(&server);
     let id = c.new_configuration("pc").await;
     let (_, s) = c.get(&format!("/api/configurations/{id}"), None).await;

@@ -3,7 +3,7 @@
 //! choice (it holds the configuration) and computes prices, products and repairs.
 
 use configurator_core::catalog::{Catalog, GroupKind, Value as AttrValue};
-use configurator_core::{compile_catalog, Choice, Compiled, Effort, OptionState, Session};
+use configurator_core::{compile_catalog, Choice, Compiled, Effort, OptionState, Scope, Session};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -65,6 +65,7 @@ fn word(s: OptionState) -> &'static str {
         OptionState::Forced => "forced",
         OptionState::Excluded => "excluded",
         OptionState::Free => "free",
+        OptionState::Unsettled => "unsettled",
     }
 }
 
@@ -132,8 +133,11 @@ impl Engine {
             )
         })?;
         let compiled = Arc::new(compiled);
+        // The customer decides visible options only; infrastructure is the solver's.
+        let mut session = Session::new(compiled.clone());
+        session.set_scope(Scope::Visible);
         Ok(Engine {
-            session: Session::new(compiled.clone()),
+            session,
             compiled,
             currency,
             name,

@@ -1,11 +1,12 @@
 //! Per-click `domains` times of our engine for `benches/compare/compare.py`: imports a model,
 //! makes the fixed random click sequence of the benches (seed 42), and prints JSON with the
 //! clicks (feature names, select/deselect), the import time, the time of `domains` after each
-//! click (best of `REPS` runs) and the number of free options after each click (`free`, so that
-//! the peers' answers can be checked against ours).
+//! click (best of `REPS` runs) and the number of free visible options after each click (`free`,
+//! so that the peers' answers, over the named features, can be checked against ours).
 //!
-//! Each run is one customer: a fresh session that makes the clicks in order, each once (as in
-//! the server), isolated from the models other sessions found (`Session::isolated`), so the
+//! Each run is one customer: a fresh session as the server makes it (it settles the options of
+//! visible groups, `Scope::Visible`: on a DIMACS file, the named features) that makes the
+//! clicks in order, each once (as in the server), isolated from the models other sessions found (`Session::isolated`), so the
 //! times are those of a first customer. With `STATS=1`, what each click did (SAT calls, reused
 //! models, ...) is printed to stderr for the first run.
 //!
@@ -23,8 +24,9 @@
 //!
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
-use configurator_benches::random_clicks;
-use configurator_core::{Effort, OptionState, Session};
+use configurator_benches::{customer_session, random_clicks};
+use configurator_core::catalog::GroupKind;
+use configurator_core::{Effort, OptionState};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -75,6 +77,13 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(42);
     let seq = random_clicks(&c, clicks, seed);
+    let visible: Vec<usize> = c
+        .index
+        .groups
+        .iter()
+        .filter(|g| g.kind == GroupKind::Visible)
+        .flat_map(|g| g.options())
+        .collect();
     let mut times = vec![f64::MAX; seq.len()];
     let mut cpu_times = vec![f64::MAX; seq.len()];
     let mut cpu_known = true;
@@ -95,9 +104,9 @@ fn main() {
                     fresh.shared_models.len()
                 );
             }
-            Session::new(fresh)
+            customer_session(&fresh, false)
         } else {
-            Session::isolated(c.clone())
+            customer_session(&c, true)
         };
         for k in 1..=seq.len() {
             let cpu = thread_cpu_ms();
@@ -112,7 +121,10 @@ fn main() {
                 Some(c) => cpu_times[k - 1] = cpu_times[k - 1].min(c),
                 None => cpu_known = false,
             }
-            free[k - 1] = d.states.iter().filter(|s| **s == OptionState::Free).count();
+            free[k - 1] = visible
+                .iter()
+                .filter(|o| d.states[**o] == OptionState::Free)
+                .count();
             if stats && rep == 0 {
                 eprintln!(
                     "click {k}: {ms:.2} ms (cpu {:.2} ms) {:?}",
