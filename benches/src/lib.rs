@@ -127,13 +127,7 @@ pub fn random_clicks(compiled: &Arc<Compiled>, clicks: usize, seed: u64) -> Vec<
             .wrapping_add(1442695040888963407);
         x >> 33
     };
-    let visible: Vec<usize> = compiled
-        .index
-        .groups
-        .iter()
-        .filter(|g| g.kind == GroupKind::Visible)
-        .flat_map(|g| g.options())
-        .collect();
+    let visible = compiled.index.visible_options();
     for _ in 0..clicks {
         let d = session
             .domains(&choices, &mut Effort::default())

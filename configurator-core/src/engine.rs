@@ -452,10 +452,7 @@ impl Session {
             crate::Scope::All => None,
             crate::Scope::Visible => Some(
                 (0..self.compiled.n_options())
-                    .map(|o| {
-                        let g = self.compiled.index.group_of[o];
-                        self.compiled.index.groups[g].kind == crate::catalog::GroupKind::Visible
-                    })
+                    .map(|o| self.compiled.index.is_visible(o))
                     .collect(),
             ),
         };

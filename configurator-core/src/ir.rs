@@ -107,6 +107,18 @@ impl Index {
         self.names.len()
     }
 
+    /// Whether option `o` belongs to a visible group (one the customer decides).
+    pub fn is_visible(&self, o: OptionIdx) -> bool {
+        self.groups[self.group_of[o]].kind == GroupKind::Visible
+    }
+
+    /// The options of visible groups, in order.
+    pub fn visible_options(&self) -> Vec<OptionIdx> {
+        (0..self.n_options())
+            .filter(|o| self.is_visible(*o))
+            .collect()
+    }
+
     pub fn attr(&self, option: OptionIdx, name: &str) -> Option<&Value> {
         self.attrs[option].get(name)
     }

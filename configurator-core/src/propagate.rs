@@ -86,6 +86,10 @@
 //!    sets then avoid the conflicts the solver already found, and what the clauses imply is
 //!    backbone. The literals the solver fixed at decision level 0 are backbone as well.
 //!
+//! With [`Scope::Visible`] (customers' sessions) steps 3–5 settle only the options of visible
+//! groups; an infrastructure option is reported as settled only when the steps above settle
+//! it on the way, else as [`OptionState::Unsettled`].
+//!
 //! Nothing is added to the solver's clause database (no activation literals), so it does not
 //! grow over a session (only MiniSat's learnt clauses, which it prunes itself; the unit
 //! propagator keeps at most [`MAX_LEARNT`] of them). The result is
@@ -158,9 +162,10 @@ pub enum OptionState {
 /// Customers only decide the options of visible groups; infrastructure (power supplies,
 /// brackets, the auxiliary variables of a DIMACS file) is completed by the solver, so its
 /// domains are never shown to them. On Linux 2018 (76,457 variables, 21,958 of them named
-/// features) leaving the 54,499 auxiliary ones out of steps 3–5 makes the slowest warm clicks
-/// 2–6 times faster (BENCHMARKS, "2026-12-02 (3)"); it is also what the peers of
-/// `benches/compare` compute (domains of the named features).
+/// features) leaving the 54,499 auxiliary ones out of steps 3–5 makes the slowest warm click
+/// of four click sequences 1.8–7 times faster and their total 3 times lower (BENCHMARKS,
+/// "2026-12-02 (3)"): most refuted sets were refuted over auxiliary literals. It is also what
+/// the peers of `benches/compare` compute (domains of the named features).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every option (the manufacturer's lint, the CLI, the independent cross-checks).

@@ -6,7 +6,6 @@
 mod common;
 
 use common::{priced_catalog, random_catalog, valid_products, Rng};
-use configurator_core::catalog::GroupKind;
 use configurator_core::engine::compile_catalog;
 use configurator_core::eval;
 use configurator_core::{Choice, Effort, OptionState, Scope, Session};
@@ -110,8 +109,7 @@ fn check_visible_scope(seed: u64) -> usize {
     let compiled = Arc::new(compile_catalog(catalog, None).expect("generated catalog compiles"));
     let products = valid_products(&compiled);
     let n = compiled.n_options();
-    let visible =
-        |o: usize| compiled.index.groups[compiled.index.group_of[o]].kind == GroupKind::Visible;
+    let visible = |o: usize| compiled.index.is_visible(o);
     let mut session = Session::new(compiled.clone());
     session.set_scope(Scope::Visible);
     let mut r = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);

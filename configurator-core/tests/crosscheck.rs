@@ -3,7 +3,6 @@
 //! after a fixed click sequence next to each model (`models/**/expected/*.json`); the imported
 //! models must give the same answers.
 
-use configurator_core::catalog::GroupKind;
 use configurator_core::import::{self, ModelFormat};
 use configurator_core::{Choice, Effort, OptionState, Session};
 use serde_json::Value;
@@ -31,13 +30,7 @@ fn check(expected_rel: &str) {
     let format = ModelFormat::detect(model, &text).unwrap();
     let c = Arc::new(import::import(&text, format, "m", &mut |_, _, _| {}).unwrap());
     // The independent tool lists only features (named DIMACS variables, XCSP values).
-    let visible: Vec<usize> = c
-        .index
-        .groups
-        .iter()
-        .filter(|g| g.kind == GroupKind::Visible)
-        .flat_map(|g| g.options())
-        .collect();
+    let visible = c.index.visible_options();
     let sets = |states: &[OptionState]| {
         let mut sel = BTreeSet::new();
         let mut exc = BTreeSet::new();

@@ -25,7 +25,6 @@
 //! Usage: `click_times MODEL_PATH CLICKS [REPS]`
 
 use configurator_benches::{customer_session, random_clicks};
-use configurator_core::catalog::GroupKind;
 use configurator_core::{Effort, OptionState};
 use std::sync::Arc;
 use std::time::Instant;
@@ -77,13 +76,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(42);
     let seq = random_clicks(&c, clicks, seed);
-    let visible: Vec<usize> = c
-        .index
-        .groups
-        .iter()
-        .filter(|g| g.kind == GroupKind::Visible)
-        .flat_map(|g| g.options())
-        .collect();
+    let visible = c.index.visible_options();
     let mut times = vec![f64::MAX; seq.len()];
     let mut cpu_times = vec![f64::MAX; seq.len()];
     let mut cpu_known = true;
