@@ -12,6 +12,42 @@ use configurator_core::{Choice, Effort, OptionState, Scope, Session};
 use proptest::prelude::*;
 use std::sync::Arc;
 
+/// Up to three random choices over `n` options.
+fn random_choices(r: &mut Rng, n: usize) -> Vec<Choice> {
+    (0..r.below(4))
+        .map(|_| Choice {
+            option: r.below(n),
+            selected: r.chance(60),
+        })
+        .collect()
+}
+
+/// The valid products that agree with the choices.
+fn matching<'a>(products: &'a [Vec<bool>], choices: &[Choice]) -> Vec<&'a Vec<bool>> {
+    products
+        .iter()
+        .filter(|p| choices.iter().all(|c| p[c.option] == c.selected))
+        .collect()
+}
+
+/// The state of option `o` by enumeration: the last choice about it, else what the products
+/// agreeing with the choices (at least one) show.
+fn expected_state(choices: &[Choice], matching: &[&Vec<bool>], o: usize) -> OptionState {
+    let chosen = choices.iter().rev().find(|c| c.option == o);
+    match (
+        chosen,
+        matching.iter().any(|p| p[o]),
+        matching.iter().any(|p| !p[o]),
+    ) {
+        (Some(c), _, _) if c.selected => OptionState::Selected,
+        (Some(_), _, _) => OptionState::Rejected,
+        (None, true, true) => OptionState::Free,
+        (None, true, false) => OptionState::Forced,
+        (None, false, true) => OptionState::Excluded,
+        (None, false, false) => unreachable!("no product agrees with the choices"),
+    }
+}
+
 fn check_seed(seed: u64) {
     let catalog = random_catalog(seed);
     let compiled = match compile_catalog(catalog.clone(), None) {
@@ -23,18 +59,10 @@ fn check_seed(seed: u64) {
     let mut session = Session::new(compiled.clone());
     let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     for _ in 0..6 {
-        let choices: Vec<Choice> = (0..r.below(4))
-            .map(|_| Choice {
-                option: r.below(n),
-                selected: r.chance(60),
-            })
-            .collect();
+        let choices = random_choices(&mut r, n);
         let mut effort = Effort::default();
         let d = session.domains(&choices, &mut effort).unwrap();
-        let matching: Vec<&Vec<bool>> = products
-            .iter()
-            .filter(|p| choices.iter().all(|c| p[c.option] == c.selected))
-            .collect();
+        let matching = matching(&products, &choices);
         let rules: Vec<_> = catalog
             .rules
             .iter()
@@ -54,17 +82,7 @@ fn check_seed(seed: u64) {
             "seed {seed}: witness is not a valid product"
         );
         for o in 0..n {
-            let can_true = matching.iter().any(|p| p[o]);
-            let can_false = matching.iter().any(|p| !p[o]);
-            let chosen = choices.iter().rev().find(|c| c.option == o);
-            let expected = match (chosen, can_true, can_false) {
-                (Some(c), _, _) if c.selected => OptionState::Selected,
-                (Some(_), _, _) => OptionState::Rejected,
-                (None, true, true) => OptionState::Free,
-                (None, true, false) => OptionState::Forced,
-                (None, false, true) => OptionState::Excluded,
-                (None, false, false) => unreachable!(),
-            };
+            let expected = expected_state(&choices, &matching, o);
             assert_eq!(
                 d.states[o],
                 expected,
@@ -115,17 +133,9 @@ fn check_visible_scope(seed: u64) -> usize {
     let mut r = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
     let mut unsettled = 0;
     for _ in 0..6 {
-        let choices: Vec<Choice> = (0..r.below(4))
-            .map(|_| Choice {
-                option: r.below(n),
-                selected: r.chance(60),
-            })
-            .collect();
+        let choices = random_choices(&mut r, n);
         let d = session.domains(&choices, &mut Effort::default()).unwrap();
-        let matching: Vec<&Vec<bool>> = products
-            .iter()
-            .filter(|p| choices.iter().all(|c| p[c.option] == c.selected))
-            .collect();
+        let matching = matching(&products, &choices);
         assert_eq!(
             d.satisfiable,
             !matching.is_empty(),
@@ -135,18 +145,7 @@ fn check_visible_scope(seed: u64) -> usize {
             continue;
         }
         for o in 0..n {
-            let chosen = choices.iter().rev().find(|c| c.option == o);
-            let expected = match (
-                chosen,
-                matching.iter().any(|p| p[o]),
-                matching.iter().any(|p| !p[o]),
-            ) {
-                (Some(c), _, _) if c.selected => OptionState::Selected,
-                (Some(_), _, _) => OptionState::Rejected,
-                (None, true, true) => OptionState::Free,
-                (None, true, false) => OptionState::Forced,
-                (None, false, _) => OptionState::Excluded,
-            };
+            let expected = expected_state(&choices, &matching, o);
             if d.states[o] == OptionState::Unsettled && !visible(o) {
                 unsettled += 1;
                 continue;
