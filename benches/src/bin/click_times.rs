@@ -6,9 +6,9 @@
 //!
 //! Each run is one customer: a fresh session as the server makes it (it settles the options of
 //! visible groups, `Scope::Visible`: on a DIMACS file, the named features) that makes the
-//! clicks in order, each once (as in the server), isolated from the models other sessions found (`Session::isolated`), so the
-//! times are those of a first customer. With `STATS=1`, what each click did (SAT calls, reused
-//! models, ...) is printed to stderr for the first run.
+//! clicks in order, each once (as in the server), isolated from the models other sessions
+//! found (`Session::isolated`), so the times are those of a first customer. With `STATS=1`,
+//! what each click did (SAT calls, reused models, ...) is printed to stderr for the first run.
 //!
 //! With `WARM=1`, each run instead imports the model afresh, calls `Compiled::lint` on it (as a
 //! server would at publish: the backbone without choices and up to 32 models are then shared by
